@@ -1,0 +1,34 @@
+# The two contract commands: `make demo` and `make test`. Both bootstrap .venv from nothing but
+# Python 3.11 + pip, and reinstall only when pyproject.toml changed (the stamp file is the staleness check).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DAGSTER_DISABLE_TELEMETRY := 1
+
+.PHONY: demo test install bench clean dev
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade uv
+	@$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	@$(BIN)/python -m tiktok_assets.demo
+
+test: $(STAMP)
+	@$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	@$(BIN)/python -m benchmarks.run
+
+dev: $(STAMP)
+	@$(BIN)/dagster dev -w dagster_workspace.yaml
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,1 @@
+"""The headless interface: `tiktok-assets <command>`."""

@@ -1,0 +1,1 @@
+"""Scavio TikTok API client: typed endpoints, pagination, retries, pacing, credit guard."""

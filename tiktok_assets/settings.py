@@ -1,0 +1,64 @@
+"""Every environment variable the project reads, in one place.
+
+Why a module of names and defaults rather than values: nothing here reads the environment at import
+time. Dagster resources read through ``EnvVar`` when a run starts, and the CLI reads through
+:func:`env` when a command runs, so one process can point at the simulator in a test and at the real
+API in production without re-importing anything.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# --- Scavio API -----------------------------------------------------------------------------------
+SCAVIO_API_KEY = "SCAVIO_API_KEY"
+SCAVIO_BASE_URL = "SCAVIO_BASE_URL"
+DEFAULT_BASE_URL = "https://api.scavio.dev"
+SCAVIO_TIMEOUT = "SCAVIO_TIMEOUT"  # seconds per request
+SCAVIO_MAX_RETRIES = "SCAVIO_MAX_RETRIES"
+SCAVIO_MAX_CONCURRENCY = "SCAVIO_MAX_CONCURRENCY"
+SCAVIO_RATE_LIMIT = "SCAVIO_RATE_LIMIT"  # requests per window, per API key
+SCAVIO_RATE_WINDOW_SECONDS = "SCAVIO_RATE_WINDOW_SECONDS"
+# Scavio's "Rate limits" page gives 5-10 requests/minute by plan; the pace is a setting because the
+# SDK claims up to 50/s. The conservative documented figure is the default.
+DEFAULT_RATE_LIMIT = 10
+DEFAULT_RATE_WINDOW_SECONDS = 60.0
+
+# --- Local shared state (per-key rate limiter, budget reservations) -------------------------------
+TIKTOK_STATE_DIR = "TIKTOK_STATE_DIR"
+
+# --- Lake, tracking, warehouse --------------------------------------------------------------------
+TIKTOK_LAKE_URL = "TIKTOK_LAKE_URL"
+DEFAULT_LAKE_URL = "data/lake"
+TIKTOK_S3_ENDPOINT_URL = "TIKTOK_S3_ENDPOINT_URL"
+TIKTOK_TRACKED_FILE = "TIKTOK_TRACKED_FILE"
+DEFAULT_TRACKED_FILE = "tracked.yaml"
+TIKTOK_WAREHOUSE = "TIKTOK_WAREHOUSE"
+DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
+
+# --- Credit budget --------------------------------------------------------------------------------
+TIKTOK_CREDIT_CAP_PER_RUN = "TIKTOK_CREDIT_CAP_PER_RUN"
+TIKTOK_CREDIT_BUDGET_DAILY = "TIKTOK_CREDIT_BUDGET_DAILY"
+TIKTOK_CREDIT_BUDGET_MONTHLY = "TIKTOK_CREDIT_BUDGET_MONTHLY"
+TIKTOK_CREDIT_WARN_RATIO = "TIKTOK_CREDIT_WARN_RATIO"
+TIKTOK_CREDIT_LOW_BALANCE = "TIKTOK_CREDIT_LOW_BALANCE"
+TIKTOK_BILLING_CYCLE_DAY = "TIKTOK_BILLING_CYCLE_DAY"
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Read one variable now (never at import time); empty strings count as unset."""
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def state_dir() -> Path:
+    """Where processes sharing one API key coordinate (rate limiter, budget reservations).
+
+    It lives outside the repo checkout by default so that two checkouts, or the CLI and `dagster dev`,
+    using the same key still share one pace.
+    """
+    configured = env(TIKTOK_STATE_DIR)
+    base = Path(configured) if configured else Path(env("XDG_STATE_HOME", str(Path.home() / ".local" / "state"))) / "tiktok-assets"
+    base.mkdir(parents=True, exist_ok=True)
+    return base
