@@ -1,0 +1,88 @@
+"""Run one contender in its own subprocess and measure it from outside.
+
+Why a subprocess per contender: peak RSS must start from a fresh interpreter, and a crash or leak in
+one contender must not touch the others. Peak RSS is the larger of two readings: ``os.wait4``'s
+``ru_maxrss`` for the direct child (exact high-water mark, kernel-kept) and a psutil poll summing the
+whole process tree (catches helper subprocesses a contender might spawn).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+
+@dataclass
+class ProcResult:
+    returncode: int
+    process_seconds: float
+    peak_rss_bytes: int
+    result: dict[str, Any] = field(default_factory=dict)  # what the contender wrote to its result file
+    stderr_tail: str = ""
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run_contender(module: str, args: list[str], *, result_file: Path, env: dict[str, str] | None = None,
+                  timeout: float = 1800.0, cwd: str | None = None) -> ProcResult:
+    """Run ``python -m <module> <args> --result <result_file>``; return exit code, timings, peak RSS."""
+    cmd = [sys.executable, "-m", module, *args, "--result", str(result_file)]
+    full_env = {**os.environ, **(env or {})}
+    err_path = result_file.with_suffix(".stderr.txt")
+    started = time.perf_counter()
+    with open(err_path, "wb") as err:
+        popen = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=full_env, cwd=cwd)
+        ps = psutil.Process(popen.pid)
+        peak = 0
+        done = threading.Event()
+
+        def poll() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, _tree_rss(ps))
+                done.wait(0.05)
+
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
+        timer = threading.Timer(timeout, popen.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(popen.pid, 0)
+        finally:
+            timer.cancel()
+            done.set()
+            poller.join()
+        popen.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - started
+    peak = max(peak, int(usage.ru_maxrss) * 1024)  # Linux reports KiB
+    result: dict[str, Any] = {}
+    if result_file.exists():
+        result = json.loads(result_file.read_text())
+    tail = err_path.read_text(errors="replace")[-3000:] if err_path.exists() else ""
+    return ProcResult(popen.returncode, elapsed, peak, result, tail)
+
+
+def write_result(path: str | Path, **values: Any) -> None:
+    """Called inside a contender: hand its own measurements (work wall time, rows) to the parent."""
+    Path(path).write_text(json.dumps(values, default=str))

@@ -1,0 +1,65 @@
+{#- Renamed column lists shared by several staging models (API names -> clear snake_case). -#}
+
+{% macro video_columns() -%}
+    aweme_id as video_id,
+    description,
+    create_time as created_at,
+    is_pinned,
+    author_uid as author_user_id,
+    author_unique_id as author_username,
+    author_sec_uid,
+    author_nickname,
+    play_count,
+    digg_count as like_count,
+    comment_count,
+    share_count,
+    collect_count,
+    music_id,
+    music_title,
+    music_author,
+    video_duration_ms as duration_ms,
+    cover_url
+{%- endmacro %}
+
+{% macro user_columns() -%}
+    sec_uid,
+    uid as user_id,
+    unique_id as username,
+    nickname,
+    signature as bio,
+    avatar_url,
+    follower_count,
+    following_count,
+    aweme_count as video_count,
+    total_favorited as likes_count
+{%- endmacro %}
+
+{% macro comment_columns() -%}
+    cid as comment_id,
+    aweme_id as video_id,
+    text,
+    create_time as created_at,
+    digg_count as like_count,
+    reply_comment_total,
+    is_author_digged as liked_by_author,
+    user_uid as user_id,
+    user_unique_id as username,
+    user_sec_uid,
+    user_nickname,
+    user_avatar_url
+{%- endmacro %}
+
+{% macro capture_columns(entity_alias) -%}
+    tracked_entity as {{ entity_alias }},
+    partition_date as capture_date,
+    captured_at
+{%- endmacro %}
+
+{#- Keep the latest capture of each key: ties on captured_at broken by the entity folder, so the
+    choice is deterministic. -#}
+{% macro latest_per(keys, extra_order='') -%}
+qualify row_number() over (
+    partition by {{ keys | join(', ') }}
+    order by captured_at desc{{ ', ' ~ extra_order if extra_order }}, tracked_entity
+) = 1
+{%- endmacro %}

@@ -1,0 +1,41 @@
+-- One row per account ever seen in a profile snapshot: its latest profile, plus when it was first
+-- and last captured.
+with daily as (
+    select * from {{ ref('stg_profiles') }}
+),
+
+seen as (
+    select
+        sec_uid,
+        min(capture_date) as first_seen_date,
+        max(capture_date) as last_seen_date,
+        count(*) as capture_days
+    from daily
+    group by sec_uid
+),
+
+latest as (
+    select *
+    from daily
+    qualify row_number() over (partition by sec_uid order by capture_date desc, captured_at desc) = 1
+)
+
+select
+    latest.sec_uid,
+    latest.user_id,
+    latest.username,
+    latest.nickname,
+    latest.bio,
+    latest.bio_url,
+    latest.avatar_url,
+    latest.follower_count,
+    latest.following_count,
+    latest.video_count,
+    latest.likes_count,
+    latest.tracked_account,
+    seen.first_seen_date,
+    seen.last_seen_date,
+    seen.capture_days,
+    latest.captured_at as last_captured_at
+from latest
+join seen using (sec_uid)

@@ -1,0 +1,128 @@
+"""All eleven assets against the simulator over real HTTP, on a local lake in tmp_path."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.assets.conftest import ALL, DEMO, check, metadata
+from tests.assets.truth import ids, in_window, lake_ids, posts_in
+from tiktok_assets.assets.windows import Window, today_utc, utc_day
+
+
+def assert_universe_truth(p) -> None:
+    u, lake, today = p.sim.universe, p.lake, today_utc()
+    w = Window(today, today)
+    prof = lake.read("profiles", dates=[today])
+    assert sorted(prof["unique_id"].to_pylist()) == sorted(DEMO["accounts"])
+    assert {r["unique_id"]: r["sec_uid"] for r in prof.to_pylist()} == {a: u.account(a)["sec_uid"] for a in DEMO["accounts"]}
+    for a in DEMO["accounts"]:
+        assert sorted(lake_ids(lake, "posts", today, a)) == sorted(posts_in(u, a, w))
+        assert sorted(lake_ids(lake, "followers", today, a, "uid")) == sorted(ids(u.followers_of(a), "uid"))
+        assert sorted(lake_ids(lake, "followings", today, a, "uid")) == sorted(ids(u.followings_of(a), "uid"))
+    for h in DEMO["hashtags"]:
+        hid = u.hashtag(h)["challenge"]["id"]
+        assert lake_ids(lake, "hashtags", today, h, "hashtag_id") == [hid]
+        assert sorted(lake_ids(lake, "hashtag_videos", today, h)) == sorted(ids(in_window(u.hashtag_videos_of(hid), w)))
+    for k in DEMO["keywords"]:
+        su = lake.read("search_users", keys=[k])
+        assert su["uid"].to_pylist() == [x["user_info"]["uid"] for x in u.search_users(k)]
+        assert su["search_rank"].to_pylist() == list(range(1, su.num_rows + 1))
+        expected = in_window(u.search_videos(k, "1", "0"), w)
+        assert sorted(lake_ids(lake, "search_videos", today, k)) == sorted(ids(expected))
+    # videos: one detail row per distinct discovered id
+    discovered = set(lake_ids(lake, "posts")) | set(lake_ids(lake, "hashtag_videos")) | set(lake_ids(lake, "search_videos"))
+    vids = lake_ids(lake, "videos")
+    assert sorted(vids) == sorted(discovered) and len(vids) == len(set(vids))
+    # comments on each account's (up to 10) most recent videos, created today
+    for a in DEMO["accounts"]:
+        recent = sorted((x for x in u.posts_of(a) if utc_day(x["create_time"]) <= today),
+                        key=lambda x: int(x["create_time"]), reverse=True)
+        posted_today = [x["aweme_id"] for x in recent if utc_day(x["create_time"]) == today][:10]
+        expected = set()
+        for vid in posted_today:
+            expected |= ids(in_window(u.comments_of(vid), w), "cid")
+        assert set(lake_ids(lake, "comments", today, a, "cid")) == expected
+
+
+def test_all_assets_today_match_universe_and_rerun_is_idempotent(pipeline) -> None:
+    today = today_utc()
+    result = pipeline.run(ALL, today)
+    assert result.success
+    for name in ALL:
+        md = metadata(result, name)
+        assert check(result, name).passed, name
+        assert md["dagster/row_count"] >= 0 and md["credits_used"] >= 1, name
+    assert_universe_truth(pipeline)
+    total = {t: pipeline.lake.read(t).num_rows for t in ALL}
+    files = {t: pipeline.lake.partitions(t) for t in ALL}
+    # every event row sits in the partition of its UTC create day
+    for t in ("posts", "hashtag_videos", "search_videos", "comments", "comment_replies", "videos"):
+        rows = pipeline.lake.read(t, columns=["create_time", "partition_date"]).to_pylist()
+        assert all(r["create_time"].date() == r["partition_date"] for r in rows), t
+    pipeline.sim.reset_stats()
+    again = pipeline.run(ALL, today)
+    assert again.success
+    assert {t: pipeline.lake.read(t).num_rows for t in ALL} == total
+    assert {t: pipeline.lake.partitions(t) for t in ALL} == files
+    assert pipeline.sim.stats()["requests"].get("/api/v1/tiktok/video", 0) == 0  # details already stored
+    assert_universe_truth(pipeline)
+
+
+def test_past_snapshot_is_refused_and_writes_nothing(pipeline) -> None:
+    yesterday = today_utc() - timedelta(days=1)
+    result = pipeline.run(("profiles",), yesterday)
+    assert not result.success
+    [failure] = result.get_step_failure_events()
+    text = failure.step_failure_data.user_failure_data.description
+    assert "snapshot" in text and str(yesterday) in text and "Nothing was written" in text
+    assert pipeline.lake.partitions("profiles") == []
+    assert sum(pipeline.sim.stats()["requests"].values()) == 0
+
+
+def test_failing_account_isolated_and_check_names_it(pipeline) -> None:
+    today = today_utc()
+    pipeline.track(accounts=["chef_lina", "gone_creator", "pixel_pets"])
+    result = pipeline.run(("profiles", "posts"), today)
+    assert result.success
+    for name in ("profiles", "posts"):
+        ev = check(result, name)
+        assert not ev.passed and "gone_creator" in ev.description
+        assert metadata(result, name)["failed_entities"] == ["gone_creator"]
+    assert sorted(k for _d, k in pipeline.lake.partitions("profiles")) == ["chef_lina", "pixel_pets"]
+    assert {k for _d, k in pipeline.lake.partitions("posts")} == {"chef_lina", "pixel_pets"}
+
+
+def test_empty_partition_has_stable_schema(pipeline) -> None:
+    from tiktok_assets.lake.schemas import SCHEMAS
+
+    day = today_utc() - timedelta(days=400)  # before any simulated post
+    pipeline.track(accounts=["pixel_pets"])
+    result = pipeline.run(("posts",), day)
+    assert result.success and metadata(result, "posts")["dagster/row_count"] == 0
+    assert pipeline.lake.partitions("posts") == [(day, "pixel_pets")]
+    t = pipeline.lake.read("posts", dates=[day])
+    assert t.num_rows == 0 and t.schema.equals(SCHEMAS["posts"])
+
+
+def test_unicode_keyword_round_trip(pipeline) -> None:
+    kw = "東京 ramen 🍜"
+    pipeline.track(keywords=[kw])
+    result = pipeline.run(("search_users",), today_utc())
+    assert result.success
+    [(day, key)] = pipeline.lake.partitions("search_users")
+    assert key == kw
+    assert "%" in pipeline.lake.partition_dir("search_users", day, kw).rsplit("/", 1)[-1]
+    t = pipeline.lake.read("search_users", keys=[kw])
+    assert set(t["keyword"].to_pylist()) == {kw} and set(t["tracked_entity"].to_pylist()) == {kw}
+    assert t.num_rows == len(pipeline.sim.universe.search_users(kw)) > 0
+    assert set(t["partition_date"].to_pylist()) == {today_utc()}
+
+
+def test_rejected_key_stops_run_with_clear_failure(pipeline, monkeypatch) -> None:
+    monkeypatch.setenv("SCAVIO_API_KEY", "sk_wrong_key_for_test_0000")
+    result = pipeline.run(("profiles",), today_utc())
+    assert not result.success
+    [failure] = result.get_step_failure_events()
+    text = failure.step_failure_data.user_failure_data.description
+    assert "AuthError" in text and "stopped" in text and "sk_wrong_key" not in text
+    assert pipeline.lake.partitions("profiles") == []

@@ -1,0 +1,51 @@
+"""`tiktok-assets track|untrack|materialize` through the real dispatcher (main(argv))."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import yaml
+
+from tiktok_assets.assets.windows import today_utc
+from tiktok_assets.cli.main import main
+
+
+def test_track_untrack(tmp_path, capsys) -> None:
+    f = tmp_path / "t.yaml"
+    assert main(["track", "accounts", "chef_lina", "@pixel_pets", "--file", str(f)]) == 0
+    assert main(["track", "keywords", "東京 ramen 🍜", "--file", str(f)]) == 0
+    assert main(["untrack", "accounts", "chef_lina", "--file", str(f)]) == 0
+    assert yaml.safe_load(f.read_text(encoding="utf-8")) == {"accounts": ["pixel_pets"], "hashtags": [], "keywords": ["東京 ramen 🍜"]}
+    assert main(["track", "keywords", "x" * 501, "--file", str(f)]) == 2
+    assert "1-500" in capsys.readouterr().err
+
+
+def test_materialize_today_summary_and_failure_exit(pipeline, tmp_path, monkeypatch, capsys) -> None:
+    from dagster import DagsterInstance
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    pipeline.track(accounts=["chef_lina", "gone_creator"])
+    today = today_utc().isoformat()
+    code = main(["materialize", "--date", today, "--select", "profiles,posts", "--no-dbt"])
+    out = capsys.readouterr().out
+    assert code == 1
+    lines = {line.split()[0]: line for line in out.splitlines() if line.split() and line.split()[0] in ("profiles", "posts")}
+    assert "entity errors" in lines["profiles"] and "gone_creator" in lines["profiles"]
+    assert lines["profiles"].split()[3] == "1"  # rows: chef_lina only
+    assert len(DagsterInstance.get().get_runs()) == 1
+    pipeline.track(accounts=["chef_lina"])
+    assert main(["materialize", "--date", today, "--select", "profiles", "--no-dbt"]) == 0
+
+
+def test_materialize_past_range_skips_snapshots(pipeline, tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    pipeline.track(accounts=["pixel_pets"])
+    d2 = today_utc() - timedelta(days=1)
+    code = main(["materialize", "--date", (d2 - timedelta(days=2)).isoformat(), "--end-date", d2.isoformat(), "--no-dbt"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "snapshot assets" in out and "skipped" in out
+    assert pipeline.lake.partitions("profiles") == []
+    assert len({d for d, _k in pipeline.lake.partitions("posts")}) == 3

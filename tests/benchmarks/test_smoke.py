@@ -1,0 +1,63 @@
+"""Smoke run of the benchmark harness, so it cannot rot: the quick rate-bound comparison end to end.
+
+Asserts values, never timings: every contender produced a row with numbers, ours spent at least the
+universe's theoretical minimum and received no 429 under the simulator's per-key limit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTENDERS = ("ours", "dlt", "naive")
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
+    tmp = tmp_path_factory.mktemp("bench")
+    report, raw = tmp / "BENCHMARKS.md", tmp / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--quick", "--regimes", "rate-bound", "--scenarios",
+         "--output", str(report), "--json", str(raw), "--workdir", str(tmp / "work")],
+        cwd=ROOT, capture_output=True, text=True, timeout=240, check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return report.read_text(encoding="utf-8"), json.loads(raw.read_text())
+
+
+@pytest.mark.timeout(300)
+def test_report_has_a_numeric_row_per_contender(quick_run: tuple[str, dict]) -> None:
+    text, _ = quick_run
+    assert "## Machine" in text and "| Python |" in text and "| CPU |" in text
+    main_table = text.split("| contender | credits |", 1)[1].split("\n\n", 1)[0]
+    for contender in CONTENDERS:
+        rows = [ln for ln in main_table.splitlines() if ln.startswith(f"| {contender} |")]
+        assert len(rows) == 1, f"no single row for {contender} in the results table"
+        cells = [c.strip() for c in rows[0].strip("|").split("|")]
+        assert "failed" not in cells[1], rows[0]
+        credits, ratio, n429, wall = cells[1], cells[2], cells[3], cells[4]
+        assert credits.isdigit() and int(credits) > 0
+        assert re.fullmatch(r"\d+\.\d\dx", ratio)
+        assert n429.isdigit()
+        assert float(wall) > 0
+
+
+@pytest.mark.timeout(300)
+def test_ours_spends_at_least_the_minimum_and_gets_no_429(quick_run: tuple[str, dict]) -> None:
+    _, raw = quick_run
+    by_name = {m["contender"]: m for m in raw["measurements"] if m["regime"] == "rate-bound"}
+    assert set(by_name) == set(CONTENDERS)
+    ours = by_name["ours"]
+    assert ours["ok"], ours["error"]
+    assert ours["minimum"] > 0
+    assert ours["credits"] >= ours["minimum"]
+    assert ours["n429"] == 0
+    assert ours["rows"] > 0
+    for m in by_name.values():
+        assert m["credits"] > 0 and m["rows"] > 0 and m["peak_rss"] > 0

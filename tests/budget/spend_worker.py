@@ -1,0 +1,42 @@
+"""A separate process that spends from a shared daily budget (for the cross-process test).
+
+Usage: ``python -m tests.budget.spend_worker BASE_URL STATE_DIR DAILY RUN_ID ATTEMPTS GO_FILE``; the
+API key comes from ``SCAVIO_API_KEY`` (never argv). Prints ``ready``, waits for GO_FILE so that both
+workers spend at the same time, then prints one JSON line ``{"spent": n, "refused": k}``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from tiktok_assets.budget.reservations import SharedBudgetLimit, key_fingerprint
+from tiktok_assets.budget.settings import BudgetSettings
+from tiktok_assets.scavio.client import ScavioClient
+from tiktok_assets.scavio.errors import BudgetExceededError
+
+
+def main() -> int:
+    base_url, state_dir, daily, run_id, attempts, go_file = sys.argv[1:7]
+    key = os.environ["SCAVIO_API_KEY"]
+    limit = SharedBudgetLimit(BudgetSettings(daily=int(daily)), key_fp=key_fingerprint(key), run_id=run_id,
+                              db_path=Path(state_dir) / "budget.sqlite")
+    client = ScavioClient(key, base_url=base_url, rate_limit=100000, rate_window_seconds=1, state_dir=state_dir,
+                          run_id=run_id, max_concurrency=4, extra_limits=[limit])
+    print("ready", flush=True)
+    deadline = time.monotonic() + 30
+    while not os.path.exists(go_file) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    accounts = ["chef_lina", "urban_runner", "pixel_pets"] * (int(attempts) // 3 + 1)
+    refused = 0
+    for _, result in client.map_concurrent(lambda name: client.profile(username=name), accounts[: int(attempts)]):
+        refused += isinstance(result, BudgetExceededError)
+    print(json.dumps({"spent": client.credits_spent, "refused": refused}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Per-entity failure isolation: one tracked entity failing must not cost the others their data.
+
+Why here and not in each asset: the rule is the same for all eleven assets. Each entity's work runs
+through ``client.map_concurrent`` (concurrency under the key's shared pace) inside
+``client.tagged(asset, partition, entity)`` so the credit ledger attributes every request. Outcomes:
+
+- an *entity* error (404 for a deleted account, a 400 for a bad name, a 5xx that outlived retries, a
+  malformed body) is recorded on that entity; the others' partitions are still written, and the
+  ``entities_ok`` asset check fails naming it;
+- anything else (401/403, 402 insufficient credits, the client-side budget guard, a lake write error,
+  a bug) stops the run with a ``dagster.Failure``; partitions committed before that stay intact
+  because every partition write is atomic.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from dagster import Failure, MetadataValue
+
+from ..scavio.errors import (
+    BadRequestError,
+    EntityNotFoundError,
+    MalformedResponseError,
+    RateLimitedError,
+    ServerError,
+)
+
+if TYPE_CHECKING:
+    from .runtime import AssetRun
+
+# Errors that end one entity's work but not the run.
+ENTITY_ERRORS: tuple[type[BaseException], ...] = (
+    EntityNotFoundError,
+    BadRequestError,
+    MalformedResponseError,
+    RateLimitedError,
+    ServerError,
+)
+
+
+def is_entity_error(exc: BaseException) -> bool:
+    """Entity-level unless it is a lake write problem (fatal) or something unexpected (fatal).
+
+    ``ValueError`` covers the client's parameter validation (e.g. a keyword over 500 chars), a lake
+    path that cannot encode a name and an item that cannot be flattened: all specific to one entity.
+    """
+    from ..lake.writer import LakeWriteError
+
+    if isinstance(exc, LakeWriteError):
+        return False
+    return isinstance(exc, ENTITY_ERRORS) or isinstance(exc, ValueError)
+
+
+@dataclass
+class EntityOutcome:
+    """What happened for one entity in one asset run (becomes a row of the metadata table)."""
+
+    entity: str
+    rows: int = 0
+    pages: int = 0
+    credits: int = 0
+    seconds: float = 0.0
+    partitions: int = 0
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def describe_entity_error(entity: str, exc: BaseException) -> str:
+    if isinstance(exc, EntityNotFoundError):
+        return f"{entity!r} not found (deleted, private or unknown): {exc}"
+    return f"{entity!r} failed: {type(exc).__name__}: {exc}"
+
+
+def fan_out(run: AssetRun, entities: Sequence[str], work: Callable[[str, EntityOutcome], None]) -> list[EntityOutcome]:
+    """Run ``work(entity, outcome)`` for every entity; returns outcomes in input order.
+
+    ``work`` fills ``outcome.rows/partitions/notes``; pages and credits come from the ledger.
+    """
+    outcomes = {e: EntityOutcome(e) for e in entities}
+
+    def task(entity: str) -> EntityOutcome:
+        outcome = outcomes[entity]
+        started = time.perf_counter()
+        try:
+            with run.client.tagged(asset=run.name, partition=str(run.window), entity=entity):
+                work(entity, outcome)
+        finally:
+            outcome.seconds = round(time.perf_counter() - started, 3)
+        return outcome
+
+    done: list[str] = []
+    for entity, result in run.client.map_concurrent(task, list(entities)):
+        outcome = outcomes[entity]
+        if isinstance(result, BaseException):
+            if is_entity_error(result):
+                outcome.error = describe_entity_error(entity, result)
+                run.context.log.warning(f"{run.name} [{run.window}] {outcome.error}")
+            else:
+                run.fill_ledger_stats(list(outcomes.values()))
+                raise Failure(
+                    description=(
+                        f"{run.name} [{run.window}] stopped at {entity!r}: {type(result).__name__}: {result}. "
+                        f"Partitions already committed stay intact (entities finished: {', '.join(done) or 'none'})."
+                    ),
+                    metadata={"entities": run.entity_table(list(outcomes.values())),
+                              "credits_used": MetadataValue.int(run.credits_used())},
+                ) from result
+        else:
+            done.append(entity)
+            run.context.log.info(
+                f"{run.name} [{run.window}] {entity}: {outcome.rows} rows in {outcome.partitions} partition(s), "
+                f"{outcome.seconds:.2f}s" + (f" ({'; '.join(outcome.notes)})" if outcome.notes else "")
+            )
+    ordered = [outcomes[e] for e in entities]
+    run.fill_ledger_stats(ordered)
+    return ordered

@@ -1,0 +1,58 @@
+"""``tiktok/hashtags`` (snapshot) and ``tiktok/hashtag_videos`` (event).
+
+hashtags: partition D = the hashtag's details/stats as returned when captured on D; only today's
+(UTC) partition can be materialized (the API serves current state only).
+hashtag_videos: partition D = videos of the hashtag created on D. The API documents no order; we
+assume newest-first (``assume_newest_first``, default True) and stop after the first page reaching
+past the range start, so a range costs one pass. Set it False for a full pass. The API stops
+around 2,000 videos; hitting that is recorded in metadata, not an error.
+"""
+
+
+from dagster import AssetExecutionContext, MaterializeResult, asset
+from pydantic import Field
+
+from . import resolve
+from .fanout import EntityOutcome, fan_out
+from .posts import newest_first_pass, write_days
+from .resources import LakeResource, ScavioResource
+from .runtime import AssetRun, TikTokConfig
+from .spec import EVENT, SNAPSHOT, asset_kwargs
+
+HASHTAG_VIDEOS_CAP = 2000
+
+
+class HashtagVideosConfig(TikTokConfig):
+    assume_newest_first: bool = Field(default=True, description="Stop paging once a page is older than the range.")
+
+
+@asset(**asset_kwargs("hashtags", semantics=SNAPSHOT, description=__doc__))
+def hashtags(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
+    run = AssetRun.start(context, "hashtags", scavio, lake, config)
+    run.require_today()
+
+    def work(name: str, outcome: EntityOutcome) -> None:
+        info = run.client.hashtag(hashtag_name=name)
+        resolve.remember(run, "hashtag", name, (info.get("challenge") or {}).get("id"))
+        outcome.rows = run.write(name, run.window.start, [info])
+        outcome.partitions = 1
+
+    return run.finish(fan_out(run, run.select("hashtags"), work))
+
+
+@asset(**asset_kwargs("hashtag_videos", semantics=EVENT, description=__doc__, deps=["hashtags"]))
+def hashtag_videos(context: AssetExecutionContext, config: HashtagVideosConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
+    run = AssetRun.start(context, "hashtag_videos", scavio, lake, config)
+
+    def work(name: str, outcome: EntityOutcome) -> None:
+        hid = resolve.hashtag_id(run, name)
+        pages = run.client.hashtag_videos(hid)
+        if config.assume_newest_first:
+            items = newest_first_pass(run, pages, outcome, cap=HASHTAG_VIDEOS_CAP)
+        else:
+            items = [item for page in pages for item in page.items]
+            if len(items) >= HASHTAG_VIDEOS_CAP:
+                outcome.notes.append(f"list cap reached ({len(items)} items)")
+        write_days(run, name, items, outcome, extra={"hashtag_id": hid, "hashtag_name": name})
+
+    return run.finish(fan_out(run, run.select("hashtags"), work))

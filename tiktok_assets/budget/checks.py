@@ -1,0 +1,139 @@
+"""Asset checks on spend and freshness, for every ``["tiktok", <table>]`` asset.
+
+* ``credits_within_history_band`` - a run's credits per entity-day must stay below ``factor`` (10x)
+  times the median of the previous runs of that asset. A sudden 10x is a pagination loop, a
+  cursor that stopped moving, or an entity that exploded; WARN so it is seen without blocking data.
+* ``entities_fresh`` - every tracked entity of the table was captured recently enough for its
+  schedule: snapshot tables by the newest ``captured_at`` row (default 26 h, a daily schedule plus
+  slack), event tables by the newest ``date=`` partition (an empty day still writes an empty
+  partition, so no rows is not staleness; default 50 h, as a daily run files yesterday's events).
+
+The pure functions (:func:`credit_band`, :func:`stale_entities`) take ``now`` and plain data, so
+tests run them without Dagster; the factories wrap them as ``AssetChecksDefinition`` lists that
+``definitions.py`` adds to ``Definitions(asset_checks=...)``. Both need the ``lake`` resource.
+"""
+
+
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pyarrow.compute as pc
+from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetChecksDefinition, AssetKey, asset_check
+
+from ..lake.schemas import API_TABLES, ENTITY_KIND
+from ..lake.store import LakeResource
+from ..tracking import load_tracked
+from .estimate import EVENT_ASSETS, HISTORY_DAYS, entity_name, window_days
+from .settings import utc_now
+from .usage import read_ledger
+
+BAND_CHECK = "credits_within_history_band"
+FRESH_CHECK = "entities_fresh"
+DEFAULT_FACTOR = 10.0
+DEFAULT_MAX_AGE_HOURS = {t: (50.0 if t in EVENT_ASSETS else 26.0) for t in API_TABLES}
+_TRACKED_KIND = {"account": "accounts", "hashtag": "hashtags", "keyword": "keywords"}
+
+
+@dataclass(frozen=True)
+class Band:
+    passed: bool
+    run_id: str | None
+    value: float | None  # credits per entity-day of the checked run
+    median: float | None  # of the previous runs
+    previous_runs: int
+    description: str
+
+
+def credit_band(ledger_rows: list[dict], asset: str, run_id: str | None = None, factor: float = DEFAULT_FACTOR,
+                min_history: int = 2) -> Band:
+    """Compare ``run_id`` (default: the newest run of ``asset``) with the median of earlier runs."""
+    per_run: dict[str, dict] = {}
+    for row in ledger_rows:
+        if row["asset"] != asset:
+            continue
+        r = per_run.setdefault(row["run_id"], {"credits": 0, "units": {}, "last": row["requested_at"]})
+        r["credits"] += int(row["credits_used"])
+        r["units"][entity_name(row["entity"])] = window_days(row["partition"])
+        r["last"] = max(r["last"], row["requested_at"])
+    if not per_run:
+        return Band(True, run_id, None, None, 0, f"no ledger rows for {asset} yet")
+    ordered = sorted(per_run, key=lambda k: per_run[k]["last"])
+    target = run_id if run_id in per_run else ordered[-1]
+    value_of = {k: v["credits"] / max(sum(v["units"].values()), 1) for k, v in per_run.items()}
+    previous = [value_of[k] for k in ordered[: ordered.index(target)]]
+    value = value_of[target]
+    if len(previous) < min_history:
+        return Band(True, target, value, None, len(previous),
+                    f"{value:.1f} credits per entity-day; only {len(previous)} earlier run(s), no band yet")
+    median = statistics.median(previous)
+    passed = value <= factor * max(median, 1.0)
+    verdict = "within" if passed else "ABOVE"
+    return Band(passed, target, value, median, len(previous),
+                f"{value:.1f} credits per entity-day is {verdict} {factor:g}x the median {median:.1f} of {len(previous)} earlier runs")
+
+
+def stale_entities(lake, table: str, names: Iterable[str], now: datetime, max_age: timedelta) -> dict[str, str | None]:
+    """``entity -> newest capture (ISO) or None`` for every name not captured within ``max_age``."""
+    names = list(names)
+    cutoff = now - max_age
+    days = [cutoff.date() + timedelta(days=i) for i in range((now.date() - cutoff.date()).days + 1)]
+    newest: dict[str, str] = {}
+    if table in EVENT_ASSETS:
+        for day, key in lake.partitions(table):
+            if key in names and (key not in newest or day.isoformat() > newest[key]):
+                newest[key] = day.isoformat()
+        fresh = {k for k, d in newest.items() if date.fromisoformat(d) >= cutoff.date()}
+    else:
+        rows = lake.read(table, dates=days, keys=names, columns=["tracked_entity", "captured_at"])
+        if rows.num_rows:
+            grouped = rows.group_by("tracked_entity").aggregate([("captured_at", "max")])
+            newest = {k: v.isoformat() for k, v in zip(grouped["tracked_entity"].to_pylist(),
+                                                        grouped["captured_at_max"].to_pylist())}
+        fresh = {k for k, v in newest.items() if datetime.fromisoformat(v) >= cutoff}
+    return {n: newest.get(n) for n in names if n not in fresh}
+
+
+def credit_band_checks(tables: Iterable[str] = API_TABLES, factor: float = DEFAULT_FACTOR) -> list[AssetChecksDefinition]:
+    """One ``credits_within_history_band`` check per table."""
+    return [_band_check(t, factor) for t in tables]
+
+
+def entity_freshness_checks(tables: Iterable[str] | None = None,
+                            max_age_hours: Mapping[str, float] | None = None) -> list[AssetChecksDefinition]:
+    """One ``entities_fresh`` check per table with tracked entities (not ``videos``: keyed by source)."""
+    ages = {**DEFAULT_MAX_AGE_HOURS, **(max_age_hours or {})}
+    chosen = [t for t in (tables or API_TABLES) if ENTITY_KIND[t] in _TRACKED_KIND]
+    return [_fresh_check(t, ages[t]) for t in chosen]
+
+
+def _band_check(table: str, factor: float) -> AssetChecksDefinition:
+    @asset_check(asset=AssetKey(["tiktok", table]), name=BAND_CHECK, blocking=False,
+                 description=f"Credits per entity-day below {factor:g}x the median of earlier runs (ledger).")
+    def _check(context: AssetCheckExecutionContext, lake: LakeResource) -> AssetCheckResult:
+        today = utc_now().date()
+        ledger = read_ledger(lake.get_lake(), [today - timedelta(days=i) for i in range(HISTORY_DAYS + 1)],
+                             columns=["run_id", "asset", "partition", "entity", "credits_used", "requested_at"])
+        ledger = ledger.filter(pc.equal(ledger["asset"], table)) if ledger.num_rows else ledger
+        band = credit_band(ledger.to_pylist(), table, run_id=context.run_id, factor=factor)
+        return AssetCheckResult(passed=band.passed, severity=AssetCheckSeverity.WARN, description=band.description,
+                                metadata={"run_id": band.run_id or "", "credits_per_entity_day": band.value or 0.0,
+                                          "median_previous": band.median or 0.0, "previous_runs": band.previous_runs})
+    return _check
+
+
+def _fresh_check(table: str, hours: float) -> AssetChecksDefinition:
+    kind = _TRACKED_KIND[ENTITY_KIND[table]]
+
+    @asset_check(asset=AssetKey(["tiktok", table]), name=FRESH_CHECK, blocking=False,
+                 description=f"Every tracked {kind[:-1]} captured within {hours:g} h.")
+    def _check(context: AssetCheckExecutionContext, lake: LakeResource) -> AssetCheckResult:
+        names = list(load_tracked().of(kind))
+        stale = stale_entities(lake.get_lake(), table, names, utc_now(), timedelta(hours=hours))
+        desc = (f"all {len(names)} tracked {kind} captured within {hours:g} h" if not stale else
+                f"{len(stale)} of {len(names)} {kind} not captured within {hours:g} h: "
+                + ", ".join(f"{n} (last {v or 'never'})" for n, v in sorted(stale.items())))
+        return AssetCheckResult(passed=not stale, severity=AssetCheckSeverity.WARN, description=desc,
+                                metadata={"stale": sorted(stale), "tracked": len(names), "max_age_hours": hours})
+    return _check

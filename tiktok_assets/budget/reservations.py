@@ -1,0 +1,206 @@
+"""Daily and monthly credit budgets shared by every process that uses one API key.
+
+Design: a reservation is written *before* each request. ``reserve(n)`` opens a SQLite
+``BEGIN IMMEDIATE`` transaction on ``<state_dir>/budget.sqlite`` (one writer at a time across
+processes), adds up what today's UTC day and the current billing month have already consumed, refuses
+with :class:`BudgetExceededError` if ``n`` more would cross a limit, and otherwise records the ``n``
+credits against this run, all in the same transaction. ``settle(reserved, used)`` then replaces the
+reservation by what the response actually cost (0 for a 429/5xx/transport failure: a refund
+releases the credit for everybody else).
+
+What "already consumed" means: per ``(run_id, UTC day)``, the larger of
+  * the ledger baseline, loaded from the lake's ``credit_ledger`` when the run starts (covers runs
+    that finished before, including runs on other machines that flushed their ledger), and
+  * the live SQLite row (covers runs still in flight on this machine, whose ledger is not flushed yet).
+Taking the max per run, not the sum, avoids counting a run twice once it has flushed its ledger.
+Runs on another machine that flush *after* this run started are not seen until the next run: share
+``TIKTOK_STATE_DIR`` on a common volume if several hosts spend from one key. The ledger has no key
+column, so the baseline assumes one API key per lake.
+
+Why not Dagster concurrency pools or run-queue tag limits alone: they bound how many runs or ops
+run at once, not how many credits those runs spend, and they do not see the CLI or a second
+``dagster dev``. Two concurrent runs each seeing "40 of 50 left" would together spend 80; counting
+before every request under an exclusive lock makes the total exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping
+from contextlib import closing
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .. import settings as S
+from ..scavio.errors import BudgetExceededError
+from .settings import BudgetSettings, billing_period, day_window, utc_now
+
+DB_FILE = "budget.sqlite"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS spend (
+    key_fp     TEXT    NOT NULL,
+    run_id     TEXT    NOT NULL,
+    day        TEXT    NOT NULL,  -- UTC day of the reservation, YYYY-MM-DD
+    credits    INTEGER NOT NULL,  -- open reservations + settled credits of this run on this day
+    updated_at TEXT    NOT NULL,
+    PRIMARY KEY (key_fp, run_id, day)
+)
+"""
+KEEP_DAYS = 70  # rows older than two billing months are pruned
+
+
+def key_fingerprint(api_key: str) -> str:
+    """A stable, non-reversible id for an API key (the key itself is never stored)."""
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:16]
+
+
+Baseline = Mapping[tuple[str, str], int]  # (run_id, YYYY-MM-DD) -> credits seen in the ledger
+
+
+class SharedBudgetLimit:
+    """A ``CreditLimit`` for the client: cross-process daily and billing-month budgets.
+
+    ``baseline`` is normally :func:`tiktok_assets.budget.usage.ledger_baseline` evaluated once at
+    run start; ``clock`` is injectable so tests can move across a day or period boundary.
+    """
+
+    name = "shared credit budget"
+
+    def __init__(
+        self,
+        settings: BudgetSettings,
+        *,
+        key_fp: str,
+        run_id: str,
+        baseline: Baseline | None = None,
+        db_path: str | Path | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        timeout: float = 30.0,
+    ) -> None:
+        self.settings = settings
+        self.key_fp = key_fp
+        self.run_id = run_id
+        self.baseline = dict(baseline or {})
+        self.db_path = Path(db_path) if db_path is not None else S.state_dir() / DB_FILE
+        self.clock = clock
+        self.timeout = timeout
+        self._open: deque[list] = deque()  # [day, credits] of unsettled reservations, oldest first
+        self._lock = threading.Lock()
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(self._connect()) as con:
+            con.execute(_SCHEMA)
+
+    def __repr__(self) -> str:  # the fingerprint is not secret, but keep reprs short and key-free
+        return f"SharedBudgetLimit(daily={self.settings.daily}, monthly={self.settings.monthly}, run_id={self.run_id!r})"
+
+    @property
+    def active(self) -> bool:
+        return self.settings.daily is not None or self.settings.monthly is not None
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so the write lock is taken before
+        # the read that decides, which is what makes check-then-reserve atomic across processes.
+        return sqlite3.connect(self.db_path, timeout=self.timeout, isolation_level=None)
+
+    # --- CreditLimit protocol ------------------------------------------------------------------------
+
+    def reserve(self, n: int = 1) -> None:
+        """Record ``n`` credits for this run before the request, or raise if a budget would be crossed."""
+        if n <= 0 or not self.active:
+            return
+        now = self.clock()
+        day = day_window(now)[0].date().isoformat()
+        with self._lock, closing(self._connect()) as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                today_used, month_used = self._used(con, now)
+                self._check("daily", self.settings.daily, today_used, n, day_window(now)[1])
+                self._check("monthly", self.settings.monthly, month_used, n,
+                            billing_period(now, self.settings.billing_cycle_day)[1])
+                con.execute(
+                    "INSERT INTO spend (key_fp, run_id, day, credits, updated_at) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (key_fp, run_id, day) DO UPDATE SET credits = credits + excluded.credits, "
+                    "updated_at = excluded.updated_at",
+                    (self.key_fp, self.run_id, day, n, now.isoformat()),
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            self._open.append([day, n])
+
+    def settle(self, reserved: int, used: int) -> None:
+        """Replace ``reserved`` credits by what the request ``used`` (0 releases them: a refund)."""
+        if reserved <= 0 and used <= 0 or not self.active:
+            return
+        with self._lock:
+            day = self._take_open(reserved) or day_window(self.clock())[0].date().isoformat()
+            delta = used - reserved
+            if delta == 0:
+                return
+            with closing(self._connect()) as con:
+                con.execute("BEGIN IMMEDIATE")
+                con.execute(
+                    "INSERT INTO spend (key_fp, run_id, day, credits, updated_at) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (key_fp, run_id, day) DO UPDATE SET credits = MAX(0, credits + excluded.credits), "
+                    "updated_at = excluded.updated_at",
+                    (self.key_fp, self.run_id, day, delta, self.clock().isoformat()),
+                )
+                con.execute("COMMIT")
+
+    def release(self, reserved: int) -> None:
+        """Give back a reservation whose request was never sent or cost nothing."""
+        self.settle(reserved, 0)
+
+    # --- reading -------------------------------------------------------------------------------------
+
+    def usage(self, now: datetime | None = None) -> tuple[int, int]:
+        """``(credits used today, credits used this billing month)`` as the next reservation sees them."""
+        with closing(self._connect()) as con:
+            return self._used(con, now or self.clock())
+
+    def _used(self, con: sqlite3.Connection, now: datetime) -> tuple[int, int]:
+        start, end = billing_period(now, self.settings.billing_cycle_day)
+        today = day_window(now)[0].date().isoformat()
+        per_run: dict[tuple[str, str], int] = {
+            k: v for k, v in self.baseline.items() if start.date().isoformat() <= k[1] < end.date().isoformat()
+        }
+        rows = con.execute(
+            "SELECT run_id, day, credits FROM spend WHERE key_fp = ? AND day >= ? AND day < ?",
+            (self.key_fp, start.date().isoformat(), end.date().isoformat()),
+        ).fetchall()
+        for run_id, day, credits in rows:
+            per_run[(run_id, day)] = max(per_run.get((run_id, day), 0), int(credits))
+        return sum(v for (_, d), v in per_run.items() if d == today), sum(per_run.values())
+
+    def _check(self, kind: str, limit: int | None, used: int, n: int, resets_at: datetime) -> None:
+        if limit is not None and used + n > limit:
+            raise BudgetExceededError(
+                f"{kind} credit budget exhausted: {used} of {limit} credits used "
+                f"({'today, UTC' if kind == 'daily' else 'this billing month'}); "
+                f"no request sent; resets at {resets_at.isoformat()}",
+                limit_name=f"{kind} budget", spent=used, limit=limit,
+            )
+
+    def _take_open(self, reserved: int) -> str | None:
+        """FIFO: a settle belongs to the oldest open reservation (same day except across midnight)."""
+        remaining, day = reserved, None
+        while remaining > 0 and self._open:
+            head = self._open[0]
+            day = day or head[0]
+            take = min(remaining, head[1])
+            head[1] -= take
+            remaining -= take
+            if head[1] == 0:
+                self._open.popleft()
+        return day
+
+    def prune(self, now: datetime | None = None) -> int:
+        """Delete rows older than :data:`KEEP_DAYS` (they no longer fall in any budget window)."""
+        cutoff = ((now or self.clock()) - timedelta(days=KEEP_DAYS)).date().isoformat()
+        with closing(self._connect()) as con:
+            return con.execute("DELETE FROM spend WHERE day < ?", (cutoff,)).rowcount
+

@@ -1,0 +1,81 @@
+"""`tiktok-assets estimate --date D [--end-date D2] [--select a,b] [--entities x,y]`.
+
+Prints the credits each selected asset would spend for the range (from the ledger's page history,
+or documented defaults, see :mod:`tiktok_assets.budget.estimate`) and how that compares with what
+the daily and billing-month budgets have left. Exit code 0 when it fits, 3 when it does not, so a
+script can refuse to materialize; 2 for bad arguments. Spends no credits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, timedelta
+
+SNAPSHOTS = ("profiles", "hashtags", "followers", "followings", "search_users")
+EXIT_OVER_BUDGET = 3
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("estimate", help="estimate the credits a materialization would spend",
+                              description=__doc__.splitlines()[0])
+    p.add_argument("--date", required=True, type=_iso_date, help="first UTC day (YYYY-MM-DD)")
+    p.add_argument("--end-date", type=_iso_date, default=None, help="last UTC day, inclusive (default: --date)")
+    p.add_argument("--select", default=None, help="comma-separated assets (default: all API assets)")
+    p.add_argument("--entities", default=None, help="comma-separated tracked names to restrict to (default: all tracked)")
+    p.set_defaults(func=run)
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _select(value: str | None, start: date, end: date, today: date) -> tuple[list[str], list[str]]:
+    """Selected asset names plus notices; like `materialize`, the default selection drops snapshot
+    assets for a range that is not today (they can only be captured today)."""
+    from ..budget.estimate import DEFAULTS
+
+    if value:
+        names = [v.strip().removeprefix("tiktok/") for v in value.split(",") if v.strip()]
+        unknown = [n for n in names if n not in DEFAULTS]
+        if unknown:
+            raise ValueError(f"unknown asset(s) {', '.join(unknown)}; choose from {', '.join(DEFAULTS)}")
+        return names, []
+    names = list(DEFAULTS)
+    if start != today or end != today:
+        return [n for n in names if n not in SNAPSHOTS], [f"snapshot assets skipped: they can only be captured today ({today} UTC)"]
+    return names, []
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import settings as S
+    from ..budget.estimate import preflight
+    from ..budget.settings import BudgetSettings, utc_now
+    from ..lake.store import Lake
+
+    start, end = args.date, args.end_date or args.date
+    if end < start:
+        print(f"error: --end-date {end} is before --date {start}", file=sys.stderr)
+        return 2
+    now = utc_now()
+    try:
+        names, notices = _select(args.select, start, end, now.date())
+        entities = [e.strip() for e in args.entities.split(",") if e.strip()] if args.entities else None
+        lake = Lake(S.env(S.TIKTOK_LAKE_URL, S.DEFAULT_LAKE_URL), S.env(S.TIKTOK_S3_ENDPOINT_URL))
+        dates = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+        result = preflight(lake, BudgetSettings.from_env(), names, dates, entities, now)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for notice in notices:
+        print(f"note: {notice}")
+    print(f"credit estimate for {start}..{end}" + (f" (entities: {', '.join(entities)})" if entities else ""))
+    width = max(len(n) for n in result.estimate) if result.estimate else 5
+    for asset, credits in result.estimate.items():
+        print(f"  {asset:<{width}}  {credits:>8}")
+    print(f"  {'total':<{width}}  {result.total:>8}")
+    print(result.message())
+    return 0 if result.ok else EXIT_OVER_BUDGET

@@ -1,0 +1,205 @@
+"""`tiktok-assets materialize --date D [--end-date D2] [--select a,b] [--entities x,y] [--no-dbt]`.
+
+Why through ``execute_in_process`` of the Definitions' own asset job: the CLI must run exactly the
+code, resources and partitions the UI runs, and record the run in the same ``DagsterInstance``
+(``$DAGSTER_HOME``; ``./.dagster_home`` when unset) so it shows in the UI's history. A date range is
+ONE run (single-run backfill tags), so each event asset pages once per entity for the whole range.
+Snapshot assets only exist for today: with the default selection they are skipped, with a notice,
+when the range is not today. Exit code 1 when any asset failed or any entity failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..partitions import ENTITIES_TAG
+
+ALL_NAMES = ("profiles", "hashtags", "followers", "followings", "search_users",
+             "posts", "hashtag_videos", "search_videos", "comments", "comment_replies", "videos")
+SNAPSHOTS = ("profiles", "hashtags", "followers", "followings", "search_users")
+
+
+@dataclass
+class AssetSummary:
+    asset: str
+    status: str = "ok"  # ok | entity errors | failed | skipped
+    rows: int = 0
+    pages: int = 0
+    credits: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MaterializeSummary:
+    run_id: str | None
+    start: date
+    end: date
+    assets: list[AssetSummary]
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(a.status in ("ok", "skipped") for a in self.assets)
+
+
+def ensure_dagster_home() -> str | None:
+    """Use $DAGSTER_HOME, else ./.dagster_home (created, telemetry off). Returns a notice or None."""
+    if os.environ.get("DAGSTER_HOME"):
+        return None
+    home = Path(".dagster_home").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    cfg = home / "dagster.yaml"
+    if not cfg.exists():
+        cfg.write_text("telemetry:\n  enabled: false\n")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return f"DAGSTER_HOME is not set; using {home} (runs show in `dagster dev` started with the same DAGSTER_HOME)"
+
+
+def parse_select(value: str | None) -> list[str]:
+    if not value:
+        return list(ALL_NAMES)
+    names = [v.strip().removeprefix("tiktok/") for v in value.split(",") if v.strip()]
+    unknown = [n for n in names if n not in ALL_NAMES]
+    if unknown:
+        raise ValueError(f"unknown asset(s) {', '.join(unknown)}; choose from {', '.join(ALL_NAMES)}")
+    return names
+
+
+def materialize(start: date, end: date, select: list[str] | None = None, entities: list[str] | None = None,
+                log: Any = print) -> MaterializeSummary:
+    """Run the selected TikTok assets for [start, end] as one run and summarize it."""
+    from dagster import AssetKey, DagsterInstance
+
+    from ..assets.windows import today_utc
+    from ..definitions import build_definitions
+
+    if end < start:
+        raise ValueError(f"--end-date {end} is before --date {start}")
+    notices: list[str] = []
+    names = list(select or ALL_NAMES)
+    today = today_utc()
+    if select is None and (start != today or end != today):
+        names = [n for n in names if n not in SNAPSHOTS]
+        notices.append(f"snapshot assets ({', '.join(SNAPSHOTS)}) skipped: they can only be captured for today ({today} UTC)")
+    skipped = [AssetSummary(n, status="skipped") for n in ALL_NAMES if n in (select or ALL_NAMES) and n not in names]
+    defs = build_definitions()
+    job = defs.resolve_implicit_global_asset_job_def()
+    tags = {"dagster/asset_partition_range_start": start.isoformat(), "dagster/asset_partition_range_end": end.isoformat()}
+    if entities:
+        tags[ENTITIES_TAG] = ",".join(entities)
+    instance = DagsterInstance.get()
+    log(f"materializing {', '.join(names)} for {start}..{end}" + (f" (entities: {', '.join(entities)})" if entities else ""))
+    t0 = time.perf_counter()
+    result = job.execute_in_process(
+        instance=instance, asset_selection=[AssetKey(["tiktok", n]) for n in names], tags=tags, raise_on_error=False,
+    )
+    log(f"run {result.run_id} finished in {time.perf_counter() - t0:.1f}s")
+    return MaterializeSummary(result.run_id, start, end, summarize(result, instance, names) + skipped, notices)
+
+
+def summarize(result: Any, instance: Any, names: list[str]) -> list[AssetSummary]:
+    by_step = {f"tiktok__{n}": AssetSummary(n, status="not run") for n in names}
+    for stat in instance.get_run_step_stats(result.run_id):
+        if stat.step_key in by_step and stat.start_time and stat.end_time:
+            by_step[stat.step_key].seconds = round(stat.end_time - stat.start_time, 2)
+    for ev in result.get_asset_materialization_events():
+        mat = ev.materialization
+        summary = by_step.get("tiktok__" + mat.asset_key.path[-1])
+        if summary is None:
+            continue
+        md = mat.metadata
+        summary.status = "ok"
+        summary.rows += int(md["dagster/row_count"].value) if "dagster/row_count" in md else 0
+        summary.pages += int(md["pages"].value) if "pages" in md else 0
+        summary.credits += int(md["credits_used"].value) if "credits_used" in md else 0
+    for ev in result.get_asset_check_evaluations():
+        summary = by_step.get("tiktok__" + ev.asset_key.path[-1])
+        if summary is not None and not ev.passed:
+            summary.status = "entity errors"
+            summary.errors.append(ev.description or "entity check failed")
+    for ev in result.get_step_failure_events():
+        summary = by_step.get(ev.step_key)
+        if summary is None:
+            continue
+        data = ev.step_failure_data
+        message = (data.user_failure_data.description if data.user_failure_data and data.user_failure_data.description
+                   else data.error.message.strip() if data.error else "step failed")
+        summary.status = "failed"
+        summary.errors.append(message)
+    for ev in result.get_step_skipped_events():
+        if ev.step_key in by_step:
+            by_step[ev.step_key].status = "skipped (upstream failed)"
+    return list(by_step.values())
+
+
+def format_summary(summary: MaterializeSummary) -> str:
+    header = f"{'asset':<16} {'status':<14} {'rows':>7} {'pages':>6} {'credits':>7} {'seconds':>8}  errors"
+    lines = [header, "-" * len(header)]
+    for a in summary.assets:
+        err = " | ".join(a.errors)
+        lines.append(f"{a.asset:<16} {a.status:<14} {a.rows:>7} {a.pages:>6} {a.credits:>7} {a.seconds:>8.2f}  {err[:300]}")
+    total = [a for a in summary.assets]
+    lines.append("-" * len(header))
+    lines.append(f"{'total':<16} {'':<14} {sum(a.rows for a in total):>7} {sum(a.pages for a in total):>6} "
+                 f"{sum(a.credits for a in total):>7} {sum(a.seconds for a in total):>8.2f}")
+    return "\n".join(lines)
+
+
+def run_dbt(log: Any = print) -> bool:
+    """Build the dbt marts over the lake just written (same env settings as the Dagster resources)."""
+    from .. import settings
+
+    try:
+        from ..dbt.assets import run_dbt_build
+    except Exception as exc:  # noqa: BLE001 - dbt missing/broken must not hide the lake run's result
+        log(f"dbt step skipped: tiktok_assets.dbt is not available ({type(exc).__name__}: {exc})")
+        return False
+    log("running dbt build ...")
+    summary = run_dbt_build(
+        settings.env(settings.TIKTOK_LAKE_URL, settings.DEFAULT_LAKE_URL),
+        settings.env(settings.TIKTOK_WAREHOUSE, settings.DEFAULT_WAREHOUSE),
+        settings.env(settings.TIKTOK_S3_ENDPOINT_URL),
+    )
+    log(summary.describe())
+    for failure in summary.failed:
+        log(f"  dbt: {failure}")
+    return summary.success
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("materialize", help="Materialize TikTok assets for a date or date range (one run)")
+    p.add_argument("--date", required=True, type=date.fromisoformat, help="YYYY-MM-DD (UTC)")
+    p.add_argument("--end-date", type=date.fromisoformat, default=None, help="YYYY-MM-DD, inclusive (default: --date)")
+    p.add_argument("--select", default=None, help=f"comma-separated assets (default all): {','.join(ALL_NAMES)}")
+    p.add_argument("--entities", default=None, help="comma-separated tracked names to restrict the run to")
+    p.add_argument("--no-dbt", action="store_true", help="skip the dbt build after the run")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    notice = ensure_dagster_home()
+    if notice:
+        print(notice)
+    try:
+        select = parse_select(args.select) if args.select else None
+        entities = [e.strip() for e in (args.entities or "").split(",") if e.strip()] or None
+        summary = materialize(args.date, args.end_date or args.date, select, entities)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for n in summary.notices:
+        print(f"notice: {n}")
+    print(format_summary(summary))
+    ok = summary.ok
+    hard_failure = any(a.status in ("failed", "not run") or a.status.startswith("skipped (") for a in summary.assets)
+    if not args.no_dbt and not hard_failure:  # entity errors still leave the others' data worth modelling
+        ok = run_dbt() and ok
+    return 0 if ok else 1

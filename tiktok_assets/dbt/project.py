@@ -1,0 +1,99 @@
+"""The dbt project handle, and the environment every dbt invocation gets.
+
+Why its own module: ``dagster-dbt project prepare-and-package --file`` must import the ``DbtProject``
+without importing ``@dbt_assets`` (which needs the manifest that command builds).
+
+Paths: dbt runs with cwd = ``dbt_project/`` (DbtCliResource does ``cwd=project_dir``), so relative
+paths in the profile would resolve against that folder. Rather than make the SQL guess, the Python
+side always hands dbt absolute values (:func:`dbt_env`); a relative ``TIKTOK_LAKE_URL`` or
+``TIKTOK_WAREHOUSE`` is taken relative to the repository root, like the rest of the project's
+defaults (``data/lake``, ``data/warehouse.duckdb``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from tiktok_assets import settings
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+tiktok_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+tiktok_dbt_project.prepare_if_dev()
+
+
+def resolve_lake_url(lake_url: str) -> str:
+    """An object-store URL as is; a local path made absolute (relative = relative to the repo root)."""
+    value = lake_url.strip()
+    if not value:
+        raise ValueError("lake URL is empty; set TIKTOK_LAKE_URL or pass a path")
+    if "://" in value:
+        if value.startswith("file://"):
+            return str(Path(value[len("file://"):]).resolve())
+        return value.rstrip("/")
+    path = Path(value).expanduser()
+    return str((path if path.is_absolute() else REPO_ROOT / path).resolve())
+
+
+def resolve_warehouse(warehouse: str) -> str:
+    """The DuckDB file as an absolute path (relative = relative to the repo root); ``:memory:`` kept."""
+    value = warehouse.strip()
+    if not value:
+        raise ValueError("warehouse path is empty; set TIKTOK_WAREHOUSE or pass a path")
+    if value == ":memory:":
+        return value
+    path = Path(value).expanduser()
+    return str((path if path.is_absolute() else REPO_ROOT / path).resolve())
+
+
+def dbt_env(
+    lake_url: str | None = None,
+    warehouse: str | None = None,
+    s3_endpoint_url: str | None = None,
+) -> dict[str, str]:
+    """Environment for one dbt invocation; unset arguments fall back to the settings (read now)."""
+    env = {
+        settings.TIKTOK_LAKE_URL: resolve_lake_url(
+            lake_url or settings.env(settings.TIKTOK_LAKE_URL, settings.DEFAULT_LAKE_URL) or ""
+        ),
+        settings.TIKTOK_WAREHOUSE: resolve_warehouse(
+            warehouse or settings.env(settings.TIKTOK_WAREHOUSE, settings.DEFAULT_WAREHOUSE) or ""
+        ),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    endpoint = s3_endpoint_url or settings.env(settings.TIKTOK_S3_ENDPOINT_URL)
+    if endpoint:
+        env[settings.TIKTOK_S3_ENDPOINT_URL] = endpoint
+    return env
+
+
+def ensure_warehouse_dir(env: Mapping[str, str]) -> None:
+    """Create the warehouse's folder (DuckDB creates the file, not its parent folders)."""
+    warehouse = env[settings.TIKTOK_WAREHOUSE]
+    if warehouse != ":memory:":
+        Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
+
+
+@contextmanager
+def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
+    """Set ``values`` in ``os.environ`` for the duration of the block, then restore.
+
+    Why: DbtCliResource passes a copy of ``os.environ`` to the dbt subprocess and has no ``env=``
+    argument; the copy is taken when the process starts, so restoring afterwards is safe.
+    """
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, old in previous.items():
+            if old is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = old

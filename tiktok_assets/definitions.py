@@ -1,0 +1,93 @@
+"""``tiktok_assets.definitions:defs``: the code location loaded by ``dagster dev`` and by the CLI.
+
+Why ``in_process_executor``: one run = one process = one ``ScavioResource`` instance, hence one
+client whose ledger, sec_uid/hashtag-id caches and budget guard serve every asset of the run;
+parallelism comes from ``map_concurrent`` across entities (bounded by ``max_concurrency`` under the
+key's shared pace), not from step processes that would each pay their own resolution calls.
+Why settings are read in :func:`build_resources`: nothing reads the environment at import of other
+modules; the API key stays an ``EnvVar`` (resolved when a run starts, never stored or shown).
+dbt is optional at load: if its module or manifest is missing, the lake assets still load and a
+warning says why.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from dagster import Definitions, EnvVar, in_process_executor
+
+from . import settings
+from .assets import ALL_ASSETS
+from .assets.resources import LakeResource, ScavioResource
+from .schedules import build_dbt_after_daily_sensor, tiktok_daily_job, tiktok_daily_schedule
+
+log = logging.getLogger(__name__)
+
+# ScavioResource field -> (env var, converter) for the optional settings.
+_SCAVIO_OPTIONAL: dict[str, tuple[str, type]] = {
+    "timeout": (settings.SCAVIO_TIMEOUT, float),
+    "max_retries": (settings.SCAVIO_MAX_RETRIES, int),
+    "max_concurrency": (settings.SCAVIO_MAX_CONCURRENCY, int),
+    "rate_limit": (settings.SCAVIO_RATE_LIMIT, int),
+    "rate_window_seconds": (settings.SCAVIO_RATE_WINDOW_SECONDS, float),
+    "credit_cap_per_run": (settings.TIKTOK_CREDIT_CAP_PER_RUN, int),
+    "state_dir": (settings.TIKTOK_STATE_DIR, str),
+}
+
+
+def build_resources() -> dict[str, Any]:
+    """Resources from the environment as it is now (call, don't import, to re-read it)."""
+    optional: dict[str, Any] = {}
+    for field, (var, convert) in _SCAVIO_OPTIONAL.items():
+        value = settings.env(var)
+        if value is not None:
+            try:
+                optional[field] = convert(value)
+            except ValueError:
+                raise ValueError(f"{var}={value!r} is not a valid {convert.__name__}") from None
+    return {
+        "scavio": ScavioResource(
+            api_key=EnvVar(settings.SCAVIO_API_KEY),
+            base_url=settings.env(settings.SCAVIO_BASE_URL, settings.DEFAULT_BASE_URL),
+            **optional,
+        ),
+        "lake": LakeResource(
+            lake_url=settings.env(settings.TIKTOK_LAKE_URL, settings.DEFAULT_LAKE_URL),
+            s3_endpoint_url=settings.env(settings.TIKTOK_S3_ENDPOINT_URL),
+        ),
+    }
+
+
+def load_dbt() -> tuple[list[Any], dict[str, Any], Any]:
+    """(dbt asset defs, dbt resources, dbt job) or empty when dbt cannot load (warned, not fatal)."""
+    try:
+        from dagster import define_asset_job
+
+        from .dbt.assets import dbt_resource, tiktok_dbt_assets  # type: ignore[attr-defined]
+    except Exception as exc:  # noqa: BLE001 - any failure (missing module, missing manifest) degrades to no dbt
+        log.warning("dbt assets not loaded (%s: %s); the lake assets load without them. "
+                    "Run `dbt parse` / the dbt prepare step to build the manifest.", type(exc).__name__, exc)
+        return [], {}, None
+    job = define_asset_job("tiktok_dbt_job", selection=[tiktok_dbt_assets], description="dbt build of the marts.")
+    return [tiktok_dbt_assets], {"dbt": dbt_resource()}, job
+
+
+def build_definitions() -> Definitions:
+    dbt_assets, dbt_resources, dbt_job = load_dbt()
+    jobs: list[Any] = [tiktok_daily_job]
+    sensors = []
+    if dbt_job is not None:
+        jobs.append(dbt_job)
+        sensors.append(build_dbt_after_daily_sensor(dbt_job))
+    return Definitions(
+        assets=[*ALL_ASSETS, *dbt_assets],
+        resources={**build_resources(), **dbt_resources},
+        jobs=jobs,
+        schedules=[tiktok_daily_schedule],
+        sensors=sensors,
+        executor=in_process_executor,
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,236 @@
+"""One API call, done right: budget reservation, shared pacing, retries, error mapping, ledger.
+
+Why separate from ``client.py``: the client knows endpoints and pagination; this module knows HTTP.
+Order of one attempt: refuse if the run was stopped (401/403, 402, budget) -> reserve 1 credit ->
+wait for a slot on the key's shared pacer -> POST -> re-stamp the slot and adapt to the
+X-RateLimit-* headers -> ledger entry -> settle the reservation with the real cost -> map the status.
+
+Retry policy (see ``retry.py`` for the waits): 429 waits as the server says (and pauses every sender
+on the key through the pacer), 5xx / timeouts / connection errors back off with full jitter, both
+bounded by ``max_retries``. A 2xx body that is not JSON or has no ``data`` is retried
+``malformed_retries`` times (default 1; it may cost a credit) and then raises
+:class:`MalformedResponseError`. 400/401/403/402/404 are never retried.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from . import retry
+from .errors import (
+    AuthError,
+    BadRequestError,
+    BudgetExceededError,
+    EntityNotFoundError,
+    InsufficientCreditsError,
+    MalformedResponseError,
+    RateLimitedError,
+    ScavioError,
+    ServerError,
+)
+from .guard import CreditGuard
+from .ledger import Ledger
+from .ratelimit import SharedPacer
+
+log = logging.getLogger("tiktok_assets.scavio")
+STOPPING = (AuthError, InsufficientCreditsError, BudgetExceededError)
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    data: dict[str, Any]
+    status: int
+    credits_remaining: int | None
+    latency_ms: float
+
+
+@dataclass(frozen=True)
+class _Retry:
+    error: ScavioError
+    kind: str  # "rate" (429), "transient" (5xx, transport) or "malformed" (retried at once)
+    headers: Mapping[str, str] | None = None
+
+
+def _int_or_none(value: Any) -> int | None:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def restate(exc: BaseException) -> BaseException:
+    """A fresh copy of a stop reason, so threads never share (and mutate) one exception object."""
+    if isinstance(exc, ScavioError):
+        return type(exc)(exc.endpoint, exc.api_message, status=exc.status, code=exc.code)
+    if isinstance(exc, BudgetExceededError):
+        return BudgetExceededError(str(exc), limit_name=exc.limit_name, spent=exc.spent, limit=exc.limit)
+    return exc
+
+
+class Requester:
+    def __init__(self, *, api_key: str, base_url: str, timeout: float, max_retries: int, max_concurrency: int,
+                 pacer: SharedPacer, guard: CreditGuard, ledger: Ledger, malformed_retries: int = 1,
+                 max_wait: float = 300.0, sleep: Callable[[float], None] = time.sleep,
+                 rng: Callable[[], float] = random.random, transport: httpx.BaseTransport | None = None) -> None:
+        self._key = api_key
+        self.max_retries = max_retries
+        self.malformed_retries = malformed_retries
+        self.max_wait = max_wait
+        self.pacer, self.guard, self.ledger = pacer, guard, ledger
+        self.sleep, self.rng = sleep, rng
+        self.credits_remaining: int | None = None
+        self._stop: BaseException | None = None
+        self._stop_lock = threading.Lock()
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers={"Authorization": f"Bearer {api_key}", "Content-Type": "application/json",
+                     "User-Agent": "tiktok-assets/0.1"},
+            timeout=httpx.Timeout(timeout, pool=None),  # waiting for a pooled connection is not a failure
+            limits=httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency),
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return f"Requester(base_url={str(self._http.base_url)!r}, api_key='***')"
+
+    # --- stop reasons ----------------------------------------------------------------------------
+    @property
+    def stop_reason(self) -> BaseException | None:
+        return self._stop
+
+    def _halt(self, exc: BaseException) -> BaseException:
+        with self._stop_lock:
+            if self._stop is None:
+                self._stop = exc
+                log.warning("Scavio client stops all further requests of this run: %s", exc)
+        return exc
+
+    def raise_if_stopped(self) -> None:
+        if self._stop is not None:
+            raise restate(self._stop)
+
+    def scrub(self, text: str) -> str:
+        """Defence in depth: never echo the key, even if a server put it in an error message."""
+        return text.replace(self._key, "***") if len(self._key) >= 4 else text
+
+    # --- the call --------------------------------------------------------------------------------
+    def post(self, endpoint: str, params: Mapping[str, Any]) -> ApiResponse:
+        retries = malformed = 0
+        while True:
+            outcome = self._attempt(endpoint, params)
+            if isinstance(outcome, ApiResponse):
+                return outcome
+            error = outcome.error
+            if outcome.kind == "malformed":
+                malformed += 1
+                if malformed > self.malformed_retries:
+                    raise error
+                log.info("retrying %s at once: %s (malformed retry %d/%d)", endpoint, error.api_message,
+                         malformed, self.malformed_retries)
+                continue
+            retries += 1
+            wait = (retry.wait_for_rate_limit(outcome.headers or {}, error.api_message, retries - 1, time.time(), self.rng)
+                    if outcome.kind == "rate" else retry.wait_for_transient(retries - 1, self.rng))
+            if outcome.kind == "rate":  # the limit is the key's: pause every sender, then (maybe) retry
+                self.pacer.block_for(min(wait.seconds, self.max_wait), f"429 on {endpoint}, {wait.reason}")
+            if retries > self.max_retries:
+                raise type(error)(endpoint, f"gave up after {self.max_retries} retries: {error.api_message}",
+                                  status=error.status, code=error.code)
+            if wait.seconds > self.max_wait:
+                raise type(error)(endpoint, f"server asks to wait {wait.seconds:.0f}s ({wait.reason}), more than "
+                                  f"the {self.max_wait:.0f}s this client waits: {error.api_message}",
+                                  status=error.status, code=error.code)
+            log.info("retrying %s in %.2fs (reason: %s) after %s, retry %d/%d", endpoint, wait.seconds, wait.reason,
+                     f"HTTP {error.status}" if error.status else error.api_message, retries, self.max_retries)
+            if outcome.kind != "rate":  # a 429's wait happens in the pacer's acquire()
+                self.sleep(wait.seconds)
+
+    def _attempt(self, endpoint: str, params: Mapping[str, Any]) -> ApiResponse | _Retry:
+        self.raise_if_stopped()
+        if not self._key:
+            raise self._halt(AuthError(endpoint, "the API key is missing (set SCAVIO_API_KEY); no request sent"))
+        try:
+            self.guard.reserve(1)
+        except BudgetExceededError as exc:
+            raise self._halt(exc) from None
+        used = 0
+        try:
+            token = self.pacer.acquire()
+            requested_at, started = time.time(), time.perf_counter()
+            try:
+                response = self._http.post(endpoint, json=dict(params))
+            except httpx.RequestError as exc:  # timeouts, refused and reset connections, broken encodings
+                self.pacer.release(token)
+                log.debug("POST %s -> %s after %.0f ms", endpoint, type(exc).__name__, (time.perf_counter() - started) * 1e3)
+                return _Retry(ServerError(endpoint, self.scrub(f"{type(exc).__name__}: {exc}")), "transient")
+            measured = (time.perf_counter() - started) * 1e3
+            self.pacer.release(token, response.headers)
+            used, result = self._interpret(endpoint, params, response, requested_at, measured)
+        finally:
+            self.guard.settle(1, used)
+        return result
+
+    def _interpret(self, endpoint: str, params: Mapping[str, Any], response: httpx.Response, requested_at: float,
+                   measured_ms: float) -> tuple[int, ApiResponse | _Retry]:
+        status = response.status_code
+        try:
+            body: Any = response.json()
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        body_dict = body if isinstance(body, dict) else {}
+        ok = 200 <= status < 300
+        used = _int_or_none(body_dict.get("credits_used"))
+        used = (1 if used is None else used) if ok else (used or 0)
+        remaining = _int_or_none(body_dict.get("credits_remaining"))
+        latency = float(body_dict["response_time"]) if _int_or_none(body_dict.get("response_time")) is not None else measured_ms
+        if remaining is not None:
+            self.credits_remaining = remaining
+        self.ledger.record(endpoint=endpoint, params=params, http_status=status, credits_used=used,
+                           credits_remaining=remaining, latency_ms=latency, requested_at=requested_at)
+        log.debug("POST %s -> HTTP %d in %.0f ms, credits_remaining=%s", endpoint, status, latency, remaining)
+        if ok:
+            data = body_dict.get("data")
+            if body is None:
+                return used, _Retry(MalformedResponseError(endpoint, "response body is not JSON", status=status), "malformed")
+            if not isinstance(data, dict):
+                return used, _Retry(MalformedResponseError(endpoint, "JSON response has no `data` object", status=status), "malformed")
+            return used, ApiResponse(data, status, remaining, latency)
+        code, message = self._error_details(body, response)
+        if status == 429:
+            return used, _Retry(RateLimitedError(endpoint, message, status=status, code=code), "rate", response.headers)
+        if status >= 500:
+            return used, _Retry(ServerError(endpoint, message, status=status, code=code), "transient")
+        if status in (401, 403):
+            raise self._halt(AuthError(endpoint, f"the API key is missing or was rejected (check SCAVIO_API_KEY); "
+                                                 f"API said: {message}", status=status, code=code))
+        if status == 402:
+            raise self._halt(InsufficientCreditsError(endpoint, f"credit balance exhausted; no further requests "
+                                                                f"this run. API said: {message}", status=status, code=code))
+        if status == 404:
+            raise EntityNotFoundError(endpoint, message, status=status, code=code)
+        if 400 <= status < 500:
+            raise BadRequestError(endpoint, message, status=status, code=code)
+        raise MalformedResponseError(endpoint, f"unexpected HTTP {status}: {message}", status=status, code=code)
+
+    def _error_details(self, body: Any, response: httpx.Response) -> tuple[str | None, str]:
+        """(code, message) from ``{"error": {"code", "message"}}``, tolerating other shapes."""
+        code, message = None, None
+        if isinstance(body, dict):
+            err = body.get("error")
+            if isinstance(err, dict):
+                code, message = err.get("code"), err.get("message")
+            elif isinstance(err, str):
+                message = err
+            message = message or body.get("message") or body.get("detail")
+        if not message:
+            text = response.text.strip()
+            message = (text[:200] + ("…" if len(text) > 200 else "")) if text else response.reason_phrase or "no message"
+        return (str(code) if code else None), self.scrub(str(message))
+
+    def close(self) -> None:
+        self._http.close()
