@@ -20,6 +20,9 @@ from dagster import Definitions, EnvVar, in_process_executor
 from . import settings
 from .assets import ALL_ASSETS
 from .assets.resources import LakeResource, ScavioResource
+from .budget.checks import credit_band_checks, entity_freshness_checks
+from .budget.resource import BudgetResource
+from .budget.sensors import credit_budget_sensor, credit_budget_spec, low_balance_sensor
 from .schedules import build_dbt_after_daily_sensor, tiktok_daily_job, tiktok_daily_schedule
 
 log = logging.getLogger(__name__)
@@ -56,6 +59,7 @@ def build_resources() -> dict[str, Any]:
             lake_url=settings.env(settings.TIKTOK_LAKE_URL, settings.DEFAULT_LAKE_URL),
             s3_endpoint_url=settings.env(settings.TIKTOK_S3_ENDPOINT_URL),
         ),
+        "budget": BudgetResource(),
     }
 
 
@@ -76,12 +80,13 @@ def load_dbt() -> tuple[list[Any], dict[str, Any], Any]:
 def build_definitions() -> Definitions:
     dbt_assets, dbt_resources, dbt_job = load_dbt()
     jobs: list[Any] = [tiktok_daily_job]
-    sensors = []
+    sensors: list[Any] = [credit_budget_sensor, low_balance_sensor]
     if dbt_job is not None:
         jobs.append(dbt_job)
         sensors.append(build_dbt_after_daily_sensor(dbt_job))
     return Definitions(
-        assets=[*ALL_ASSETS, *dbt_assets],
+        assets=[*ALL_ASSETS, credit_budget_spec, *dbt_assets],
+        asset_checks=[*credit_band_checks(), *entity_freshness_checks()],
         resources={**build_resources(), **dbt_resources},
         jobs=jobs,
         schedules=[tiktok_daily_schedule],

@@ -29,6 +29,9 @@ from dagster import (
 )
 
 from .assets import EVENT_NAMES, SNAPSHOT_NAMES, asset_key
+from .budget.resource import BudgetResource
+from .budget.sensors import budget_gate
+from .lake.store import LakeResource
 from .partitions import daily_partitions
 
 DAILY_TAG = "tiktok/daily"
@@ -44,7 +47,11 @@ tiktok_daily_job = define_asset_job(
 
 @schedule(job=tiktok_daily_job, cron_schedule="15 0 * * *", execution_timezone="UTC", name="tiktok_daily_schedule",
           description="00:15 UTC: today's snapshots and yesterday's (complete) events; dbt follows via sensor.")
-def tiktok_daily_schedule(context: ScheduleEvaluationContext):
+def tiktok_daily_schedule(context: ScheduleEvaluationContext, lake: LakeResource, budget: BudgetResource):
+    skip = budget_gate(lake.get_lake(), budget.get_settings())
+    if skip is not None:  # the credit budget is spent: no run is launched; resumes when the window resets
+        yield skip
+        return
     today = context.scheduled_execution_time.date()
     yesterday = today - timedelta(days=1)
     yield RunRequest(

@@ -51,9 +51,10 @@ def metadata(result: Any, name: str) -> dict[str, Any]:
     return {k: v.value for k, v in mats[0].metadata.items()}
 
 
-def check(result: Any, name: str) -> Any:
-    evs = [e for e in result.get_asset_check_evaluations() if e.asset_key.path == ["tiktok", name]]
-    assert len(evs) == 1
+def check(result: Any, name: str, check_name: str = "entities_ok") -> Any:
+    evs = [e for e in result.get_asset_check_evaluations()
+           if e.asset_key.path == ["tiktok", name] and e.check_name == check_name]
+    assert len(evs) == 1, f"{name}: {len(evs)} {check_name} evaluations"
     return evs[0]
 
 

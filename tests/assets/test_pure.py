@@ -86,15 +86,46 @@ def test_track_rejects_bad_names_and_leaves_file(tmp_path, kind: str, name: str,
     assert f.read_text(encoding="utf-8") == "accounts:\n  - chef_lina\n"
 
 
-def test_daily_schedule_requests_today_snapshots_and_yesterday_events() -> None:
+def schedule_resources(tmp_path: Path, daily_budget: int | None = None) -> dict:
+    from tiktok_assets.budget.resource import BudgetResource
+    from tiktok_assets.lake.store import LakeResource
+
+    return {"lake": LakeResource(lake_url=str(tmp_path / "lake")), "budget": BudgetResource(daily_budget=daily_budget)}
+
+
+def test_daily_schedule_requests_today_snapshots_and_yesterday_events(tmp_path: Path) -> None:
     from dagster import build_schedule_context
 
     from tiktok_assets.schedules import tiktok_daily_schedule
 
-    ctx = build_schedule_context(scheduled_execution_time=datetime(2026, 3, 10, 0, 15, tzinfo=UTC))
+    ctx = build_schedule_context(scheduled_execution_time=datetime(2026, 3, 10, 0, 15, tzinfo=UTC),
+                                 resources=schedule_resources(tmp_path))
     reqs = list(tiktok_daily_schedule(ctx))
     got = {r.tags["tiktok/kind"]: (r.partition_key, sorted(k.path[1] for k in r.asset_selection)) for r in reqs}
     assert got == {
         "snapshot": ("2026-03-10", sorted(["profiles", "hashtags", "followers", "followings", "search_users"])),
         "event": ("2026-03-09", sorted(["posts", "hashtag_videos", "search_videos", "comments", "comment_replies", "videos"])),
     }
+
+
+def test_daily_schedule_skips_with_reason_when_the_daily_budget_is_spent(tmp_path: Path) -> None:
+    """The gate reads today's ledger: 3 credits spent of a daily budget of 3 -> no run, a reason."""
+    from dagster import SkipReason, build_schedule_context
+
+    from tiktok_assets.budget.ledger_sink import flush_ledger
+    from tiktok_assets.lake.store import Lake
+    from tiktok_assets.scavio.types import LedgerEntry
+    from tiktok_assets.schedules import tiktok_daily_schedule
+
+    now = datetime.now(UTC)
+    spent = [LedgerEntry(endpoint="/api/v1/tiktok/profile", params_hash=f"h{i}", http_status=200, credits_used=1,
+                         credits_remaining=100 - i, latency_ms=1.0, requested_at=now.timestamp() - 60 + i,
+                         asset="profiles", entity="chef_lina") for i in range(3)]
+    flush_ledger(Lake(str(tmp_path / "lake")), spent, "run-spent")
+    ctx = build_schedule_context(scheduled_execution_time=now, resources=schedule_resources(tmp_path, daily_budget=3))
+    out = list(tiktok_daily_schedule(ctx))
+    assert len(out) == 1 and isinstance(out[0], SkipReason), out
+    assert "3" in out[0].skip_message and "budget" in out[0].skip_message.lower()
+    # a larger budget lets the same day's runs through again
+    ctx = build_schedule_context(scheduled_execution_time=now, resources=schedule_resources(tmp_path, daily_budget=10))
+    assert [type(r).__name__ for r in tiktok_daily_schedule(ctx)] == ["RunRequest", "RunRequest"]

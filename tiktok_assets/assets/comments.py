@@ -61,26 +61,26 @@ def _write_by_day(run: AssetRun, account: str, items: list[dict[str, Any]], extr
 
 @asset(**asset_kwargs("comments", semantics=EVENT, description=__doc__, deps=["posts"]))
 def comments(context: AssetExecutionContext, config: CommentsConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    run = AssetRun.start(context, "comments", scavio, lake, config)
+    with AssetRun.start(context, "comments", scavio, lake, config) as run:
 
-    def work(account: str, outcome: EntityOutcome) -> None:
-        items: list[dict[str, Any]] = []
-        video_ids: list[str] = []
-        videos = select_videos(run, account, config.videos_per_account, config.video_selection)
-        for vid in videos:
-            try:
-                got = [c for page in run.client.video_comments(vid) for c in page.items]
-            except EntityNotFoundError:
-                outcome.notes.append(f"video {vid} not found")
-                continue
-            if len(got) >= COMMENTS_CAP:
-                outcome.notes.append(f"video {vid}: comment cap reached ({len(got)})")
-            items.extend(got)
-            video_ids.extend([vid] * len(got))
-        outcome.notes.insert(0, f"{len(videos)} videos")
-        _write_by_day(run, account, items, {"aweme_id": video_ids}, outcome)
+        def work(account: str, outcome: EntityOutcome) -> None:
+            items: list[dict[str, Any]] = []
+            video_ids: list[str] = []
+            videos = select_videos(run, account, config.videos_per_account, config.video_selection)
+            for vid in videos:
+                try:
+                    got = [c for page in run.client.video_comments(vid) for c in page.items]
+                except EntityNotFoundError:
+                    outcome.notes.append(f"video {vid} not found")
+                    continue
+                if len(got) >= COMMENTS_CAP:
+                    outcome.notes.append(f"video {vid}: comment cap reached ({len(got)})")
+                items.extend(got)
+                video_ids.extend([vid] * len(got))
+            outcome.notes.insert(0, f"{len(videos)} videos")
+            _write_by_day(run, account, items, {"aweme_id": video_ids}, outcome)
 
-    return run.finish(fan_out(run, run.select("accounts"), work))
+        return run.finish(fan_out(run, run.select("accounts"), work))
 
 
 def top_comments(run: AssetRun, account: str, m: int) -> list[tuple[str, str]]:
@@ -100,23 +100,23 @@ def top_comments(run: AssetRun, account: str, m: int) -> list[tuple[str, str]]:
 
 @asset(**asset_kwargs("comment_replies", semantics=EVENT, description=__doc__, deps=["comments"]))
 def comment_replies(context: AssetExecutionContext, config: RepliesConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    run = AssetRun.start(context, "comment_replies", scavio, lake, config)
+    with AssetRun.start(context, "comment_replies", scavio, lake, config) as run:
 
-    def work(account: str, outcome: EntityOutcome) -> None:
-        items: list[dict[str, Any]] = []
-        vids: list[str] = []
-        cids: list[str] = []
-        targets = top_comments(run, account, config.comments_per_video)
-        for vid, cid in targets:
-            try:
-                got = [r for page in run.client.comment_replies(vid, cid) for r in page.items]
-            except EntityNotFoundError:
-                outcome.notes.append(f"comment {cid} on {vid} not found")
-                continue
-            items.extend(got)
-            vids.extend([vid] * len(got))
-            cids.extend([cid] * len(got))
-        outcome.notes.insert(0, f"{len(targets)} comments")
-        _write_by_day(run, account, items, {"aweme_id": vids, "reply_to_cid": cids}, outcome)
+        def work(account: str, outcome: EntityOutcome) -> None:
+            items: list[dict[str, Any]] = []
+            vids: list[str] = []
+            cids: list[str] = []
+            targets = top_comments(run, account, config.comments_per_video)
+            for vid, cid in targets:
+                try:
+                    got = [r for page in run.client.comment_replies(vid, cid) for r in page.items]
+                except EntityNotFoundError:
+                    outcome.notes.append(f"comment {cid} on {vid} not found")
+                    continue
+                items.extend(got)
+                vids.extend([vid] * len(got))
+                cids.extend([cid] * len(got))
+            outcome.notes.insert(0, f"{len(targets)} comments")
+            _write_by_day(run, account, items, {"aweme_id": vids, "reply_to_cid": cids}, outcome)
 
-    return run.finish(fan_out(run, run.select("accounts"), work))
+        return run.finish(fan_out(run, run.select("accounts"), work))

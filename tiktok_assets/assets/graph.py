@@ -26,8 +26,9 @@ def _graph(run: AssetRun, method: str) -> MaterializeResult:
         outcome.rows = run.write(account, run.window.start, items, extra={"owner_sec_uid": sec, "owner_unique_id": account})
         outcome.partitions = 1
 
-    run.require_today()
-    return run.finish(fan_out(run, run.select("accounts"), work))
+    with run:
+        run.require_today()
+        return run.finish(fan_out(run, run.select("accounts"), work))
 
 
 @asset(**asset_kwargs("followers", semantics=SNAPSHOT, description=__doc__, deps=["profiles"]))

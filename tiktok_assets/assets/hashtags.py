@@ -28,31 +28,31 @@ class HashtagVideosConfig(TikTokConfig):
 
 @asset(**asset_kwargs("hashtags", semantics=SNAPSHOT, description=__doc__))
 def hashtags(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    run = AssetRun.start(context, "hashtags", scavio, lake, config)
-    run.require_today()
+    with AssetRun.start(context, "hashtags", scavio, lake, config) as run:
+        run.require_today()
 
-    def work(name: str, outcome: EntityOutcome) -> None:
-        info = run.client.hashtag(hashtag_name=name)
-        resolve.remember(run, "hashtag", name, (info.get("challenge") or {}).get("id"))
-        outcome.rows = run.write(name, run.window.start, [info])
-        outcome.partitions = 1
+        def work(name: str, outcome: EntityOutcome) -> None:
+            info = run.client.hashtag(hashtag_name=name)
+            resolve.remember(run, "hashtag", name, (info.get("challenge") or {}).get("id"))
+            outcome.rows = run.write(name, run.window.start, [info])
+            outcome.partitions = 1
 
-    return run.finish(fan_out(run, run.select("hashtags"), work))
+        return run.finish(fan_out(run, run.select("hashtags"), work))
 
 
 @asset(**asset_kwargs("hashtag_videos", semantics=EVENT, description=__doc__, deps=["hashtags"]))
 def hashtag_videos(context: AssetExecutionContext, config: HashtagVideosConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    run = AssetRun.start(context, "hashtag_videos", scavio, lake, config)
+    with AssetRun.start(context, "hashtag_videos", scavio, lake, config) as run:
 
-    def work(name: str, outcome: EntityOutcome) -> None:
-        hid = resolve.hashtag_id(run, name)
-        pages = run.client.hashtag_videos(hid)
-        if config.assume_newest_first:
-            items = newest_first_pass(run, pages, outcome, cap=HASHTAG_VIDEOS_CAP)
-        else:
-            items = [item for page in pages for item in page.items]
-            if len(items) >= HASHTAG_VIDEOS_CAP:
-                outcome.notes.append(f"list cap reached ({len(items)} items)")
-        write_days(run, name, items, outcome, extra={"hashtag_id": hid, "hashtag_name": name})
+        def work(name: str, outcome: EntityOutcome) -> None:
+            hid = resolve.hashtag_id(run, name)
+            pages = run.client.hashtag_videos(hid)
+            if config.assume_newest_first:
+                items = newest_first_pass(run, pages, outcome, cap=HASHTAG_VIDEOS_CAP)
+            else:
+                items = [item for page in pages for item in page.items]
+                if len(items) >= HASHTAG_VIDEOS_CAP:
+                    outcome.notes.append(f"list cap reached ({len(items)} items)")
+            write_days(run, name, items, outcome, extra={"hashtag_id": hid, "hashtag_name": name})
 
-    return run.finish(fan_out(run, run.select("hashtags"), work))
+        return run.finish(fan_out(run, run.select("hashtags"), work))

@@ -43,11 +43,11 @@ def write_days(run: AssetRun, key: str, items: list[dict[str, Any]], outcome: En
 
 @asset(**asset_kwargs("posts", semantics=EVENT, description=__doc__, deps=["profiles"]))
 def posts(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    run = AssetRun.start(context, "posts", scavio, lake, config)
+    with AssetRun.start(context, "posts", scavio, lake, config) as run:
 
-    def work(account: str, outcome: EntityOutcome) -> None:
-        sec = resolve.sec_uid(run, account)
-        items = newest_first_pass(run, run.client.user_posts(sec), outcome)
-        write_days(run, account, items, outcome)
+        def work(account: str, outcome: EntityOutcome) -> None:
+            sec = resolve.sec_uid(run, account)
+            items = newest_first_pass(run, run.client.user_posts(sec), outcome)
+            write_days(run, account, items, outcome)
 
-    return run.finish(fan_out(run, run.select("accounts"), work))
+        return run.finish(fan_out(run, run.select("accounts"), work))

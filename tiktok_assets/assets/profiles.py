@@ -17,13 +17,13 @@ from .spec import SNAPSHOT, asset_kwargs
 
 @asset(**asset_kwargs("profiles", semantics=SNAPSHOT, description=__doc__))
 def profiles(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    run = AssetRun.start(context, "profiles", scavio, lake, config)
-    run.require_today()
+    with AssetRun.start(context, "profiles", scavio, lake, config) as run:
+        run.require_today()
 
-    def work(account: str, outcome: EntityOutcome) -> None:
-        user = run.client.profile(username=account)
-        resolve.remember(run, "account", account, user.get("sec_uid"))
-        outcome.rows = run.write(account, run.window.start, [user])
-        outcome.partitions = 1
+        def work(account: str, outcome: EntityOutcome) -> None:
+            user = run.client.profile(username=account)
+            resolve.remember(run, "account", account, user.get("sec_uid"))
+            outcome.rows = run.write(account, run.window.start, [user])
+            outcome.partitions = 1
 
-    return run.finish(fan_out(run, run.select("accounts"), work))
+        return run.finish(fan_out(run, run.select("accounts"), work))

@@ -27,6 +27,9 @@ from dagster import (
 )
 from pydantic import Field
 
+from ..budget.ledger_sink import ledger_flushing
+from ..budget.runtime import run_budget_limits
+from ..budget.settings import BudgetSettings
 from ..lake.flatten import flatten
 from ..lake.paths import table_dir
 from ..partitions import ENTITIES_TAG, parse_entities_tag
@@ -61,12 +64,28 @@ class AssetRun:
 
     @classmethod
     def start(cls, context: AssetExecutionContext, name: str, scavio: Any, lake: Any, config: TikTokConfig) -> AssetRun:
+        """Open one asset execution; use it as ``with AssetRun.start(...) as run:``.
+
+        The client gets the shared daily/monthly budget limits (reserved before every request, across
+        processes), and leaving the block flushes this asset's ledger entries to ``credit_ledger``,
+        also when the body raised: a failed run still records what it spent.
+        """
         tw = context.partition_time_window
-        client = scavio.get_client(run_id=context.run_id)
-        run = cls(context, name, client, lake.get_lake(), Window.from_datetimes(tw.start, tw.end), config,
+        the_lake = lake.get_lake()
+        limits = run_budget_limits(the_lake, BudgetSettings.from_env(), scavio.api_key, context.run_id)
+        client = scavio.get_client(run_id=context.run_id, extra_limits=limits)
+        run = cls(context, name, client, the_lake, Window.from_datetimes(tw.start, tw.end), config,
                   ledger_start=len(client.ledger))
         context.log.info(f"{name}: window {run.window}")
         return run
+
+    def __enter__(self) -> AssetRun:
+        self._flushing = ledger_flushing(self.lake, self.client, self.context.run_id, asset=self.name)
+        self._flushing.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> bool | None:
+        return self._flushing.__exit__(*exc_info)
 
     # --- what to fetch -----------------------------------------------------------------------------
     def require_today(self) -> None:

@@ -20,34 +20,34 @@ from .windows import publish_time_bucket, utc_day
 
 @asset(**asset_kwargs("search_videos", semantics=EVENT, description=__doc__))
 def search_videos(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    run = AssetRun.start(context, "search_videos", scavio, lake, config)
-    bucket = publish_time_bucket(run.window)
+    with AssetRun.start(context, "search_videos", scavio, lake, config) as run:
+        bucket = publish_time_bucket(run.window)
 
-    def work(keyword: str, outcome: EntityOutcome) -> None:
-        ranked = [item for page in run.client.search_videos(keyword, publish_time=bucket) for item in page.items]
-        by_day: dict = {d: ([], []) for d in run.window.days()}
-        for rank, item in enumerate(ranked, start=1):
-            day = utc_day(item.get("create_time"))
-            if day is not None and run.window.contains(day):
-                by_day[day][0].append(item)
-                by_day[day][1].append(rank)
-        for day, (items, ranks) in by_day.items():
-            extra = {"keyword": keyword, "search_rank": ranks, "publish_time_window": bucket}
-            outcome.rows += run.write(keyword, day, items, extra=extra)
-            outcome.partitions += 1
+        def work(keyword: str, outcome: EntityOutcome) -> None:
+            ranked = [item for page in run.client.search_videos(keyword, publish_time=bucket) for item in page.items]
+            by_day: dict = {d: ([], []) for d in run.window.days()}
+            for rank, item in enumerate(ranked, start=1):
+                day = utc_day(item.get("create_time"))
+                if day is not None and run.window.contains(day):
+                    by_day[day][0].append(item)
+                    by_day[day][1].append(rank)
+            for day, (items, ranks) in by_day.items():
+                extra = {"keyword": keyword, "search_rank": ranks, "publish_time_window": bucket}
+                outcome.rows += run.write(keyword, day, items, extra=extra)
+                outcome.partitions += 1
 
-    return run.finish(fan_out(run, run.select("keywords"), work), extra={"publish_time": bucket})
+        return run.finish(fan_out(run, run.select("keywords"), work), extra={"publish_time": bucket})
 
 
 @asset(**asset_kwargs("search_users", semantics=SNAPSHOT, description=__doc__))
 def search_users(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    run = AssetRun.start(context, "search_users", scavio, lake, config)
-    run.require_today()
+    with AssetRun.start(context, "search_users", scavio, lake, config) as run:
+        run.require_today()
 
-    def work(keyword: str, outcome: EntityOutcome) -> None:
-        items = [item for page in run.client.search_users(keyword) for item in page.items]
-        extra = {"keyword": keyword, "search_rank": list(range(1, len(items) + 1))}
-        outcome.rows = run.write(keyword, run.window.start, items, extra=extra)
-        outcome.partitions = 1
+        def work(keyword: str, outcome: EntityOutcome) -> None:
+            items = [item for page in run.client.search_users(keyword) for item in page.items]
+            extra = {"keyword": keyword, "search_rank": list(range(1, len(items) + 1))}
+            outcome.rows = run.write(keyword, run.window.start, items, extra=extra)
+            outcome.partitions = 1
 
-    return run.finish(fan_out(run, run.select("keywords"), work))
+        return run.finish(fan_out(run, run.select("keywords"), work))

@@ -54,59 +54,59 @@ def discover(run: AssetRun) -> dict[str, tuple[date, str, str]]:
 
 @asset(**asset_kwargs("videos", semantics=EVENT, description=__doc__, deps=["posts", "hashtag_videos", "search_videos"]))
 def videos(context: AssetExecutionContext, config: VideosConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    run = AssetRun.start(context, "videos", scavio, lake, config)
-    found = discover(run)
-    existing = run.lake.read("videos", dates=run.window.days(), columns=["aweme_id"])
-    present = set(existing["aweme_id"].to_pylist())
-    todo = [vid for vid in found if config.refresh or vid not in present]
-    context.log.info(f"videos [{run.window}]: {len(found)} discovered, {len(todo)} to fetch, {len(found) - len(todo)} already stored")
+    with AssetRun.start(context, "videos", scavio, lake, config) as run:
+        found = discover(run)
+        existing = run.lake.read("videos", dates=run.window.days(), columns=["aweme_id"])
+        present = set(existing["aweme_id"].to_pylist())
+        todo = [vid for vid in found if config.refresh or vid not in present]
+        context.log.info(f"videos [{run.window}]: {len(found)} discovered, {len(todo)} to fetch, {len(found) - len(todo)} already stored")
 
-    groups: dict[tuple[date, str], list[str]] = {}
-    for vid, (day, key, _via) in found.items():
-        groups.setdefault((day, key), [])
-    outcomes: dict[str, EntityOutcome] = {key: EntityOutcome(key) for (_d, key) in groups}
-    details: dict[str, dict[str, Any]] = {}
+        groups: dict[tuple[date, str], list[str]] = {}
+        for vid, (day, key, _via) in found.items():
+            groups.setdefault((day, key), [])
+        outcomes: dict[str, EntityOutcome] = {key: EntityOutcome(key) for (_d, key) in groups}
+        details: dict[str, dict[str, Any]] = {}
 
-    def fetch(vid: str) -> dict[str, Any]:
-        with run.client.tagged(asset="videos", partition=str(run.window), entity=found[vid][1]):
-            return run.client.video(vid)
+        def fetch(vid: str) -> dict[str, Any]:
+            with run.client.tagged(asset="videos", partition=str(run.window), entity=found[vid][1]):
+                return run.client.video(vid)
 
-    started = time.perf_counter()
-    for vid, result in run.client.map_concurrent(fetch, todo):
-        key = found[vid][1]
-        if isinstance(result, BaseException):
-            if isinstance(result, EntityNotFoundError):
-                outcomes[key].notes.append(f"video {vid} not found")
-            elif is_entity_error(result):
-                outcomes[key].error = describe_entity_error(key, result)
+        started = time.perf_counter()
+        for vid, result in run.client.map_concurrent(fetch, todo):
+            key = found[vid][1]
+            if isinstance(result, BaseException):
+                if isinstance(result, EntityNotFoundError):
+                    outcomes[key].notes.append(f"video {vid} not found")
+                elif is_entity_error(result):
+                    outcomes[key].error = describe_entity_error(key, result)
+                else:
+                    raise Failure(description=f"videos [{run.window}] stopped: {type(result).__name__}: {result}. "
+                                  "Partitions already committed stay intact.") from result
             else:
-                raise Failure(description=f"videos [{run.window}] stopped: {type(result).__name__}: {result}. "
-                              "Partitions already committed stay intact.") from result
-        else:
-            details[vid] = result
-            groups[(found[vid][0], key)].append(vid)
+                details[vid] = result
+                groups[(found[vid][0], key)].append(vid)
 
-    for (day, key), vids in sorted(groups.items()):
-        exists = run.lake.exists("videos", day, key)
-        if not vids and exists:
-            continue  # nothing new: leave the committed partition as it is
-        items = [details[v] for v in vids]
-        vias = [found[v][2] for v in vids]
-        new = pa.Table.from_batches([flatten("videos", items, partition_date=day, tracked_entity=key,
-                                             captured_at=run.captured_at, extra={"discovered_via": vias})])
-        if exists:
-            old = run.lake.read("videos", dates=[day], keys=[key])
-            old = old.filter(pc.invert(pc.is_in(old["aweme_id"], value_set=pa.array(vids, pa.string()))))
-            new = pa.concat_tables([old.cast(SCHEMAS["videos"]), new])
-        outcomes[key].rows += run.write_batch(key, day, new)
-        outcomes[key].partitions += 1
-    elapsed = round(time.perf_counter() - started, 3)
-    ordered = [outcomes[k] for k in sorted(outcomes)]
-    for o in ordered:
-        o.seconds = elapsed
-    run.fill_ledger_stats(ordered)
-    return run.finish(ordered, extra={
-        "videos_discovered": MetadataValue.int(len(found)),
-        "videos_fetched": MetadataValue.int(len(details)),
-        "videos_skipped_already_stored": MetadataValue.int(len(found) - len(todo)),
-    })
+        for (day, key), vids in sorted(groups.items()):
+            exists = run.lake.exists("videos", day, key)
+            if not vids and exists:
+                continue  # nothing new: leave the committed partition as it is
+            items = [details[v] for v in vids]
+            vias = [found[v][2] for v in vids]
+            new = pa.Table.from_batches([flatten("videos", items, partition_date=day, tracked_entity=key,
+                                                 captured_at=run.captured_at, extra={"discovered_via": vias})])
+            if exists:
+                old = run.lake.read("videos", dates=[day], keys=[key])
+                old = old.filter(pc.invert(pc.is_in(old["aweme_id"], value_set=pa.array(vids, pa.string()))))
+                new = pa.concat_tables([old.cast(SCHEMAS["videos"]), new])
+            outcomes[key].rows += run.write_batch(key, day, new)
+            outcomes[key].partitions += 1
+        elapsed = round(time.perf_counter() - started, 3)
+        ordered = [outcomes[k] for k in sorted(outcomes)]
+        for o in ordered:
+            o.seconds = elapsed
+        run.fill_ledger_stats(ordered)
+        return run.finish(ordered, extra={
+            "videos_discovered": MetadataValue.int(len(found)),
+            "videos_fetched": MetadataValue.int(len(details)),
+            "videos_skipped_already_stored": MetadataValue.int(len(found) - len(todo)),
+        })

@@ -116,7 +116,7 @@ def _band_check(table: str, factor: float) -> AssetChecksDefinition:
         ledger = read_ledger(lake.get_lake(), [today - timedelta(days=i) for i in range(HISTORY_DAYS + 1)],
                              columns=["run_id", "asset", "partition", "entity", "credits_used", "requested_at"])
         ledger = ledger.filter(pc.equal(ledger["asset"], table)) if ledger.num_rows else ledger
-        band = credit_band(ledger.to_pylist(), table, run_id=context.run_id, factor=factor)
+        band = credit_band(ledger.to_pylist(), table, run_id=context.run.run_id, factor=factor)
         return AssetCheckResult(passed=band.passed, severity=AssetCheckSeverity.WARN, description=band.description,
                                 metadata={"run_id": band.run_id or "", "credits_per_entity_day": band.value or 0.0,
                                           "median_previous": band.median or 0.0, "previous_runs": band.previous_runs})

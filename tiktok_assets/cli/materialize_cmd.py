@@ -73,8 +73,29 @@ def parse_select(value: str | None) -> list[str]:
     return names
 
 
+class OverBudgetError(RuntimeError):
+    """The pre-flight estimate exceeds what is left of the daily/monthly budget (``--force`` overrides)."""
+
+
+def check_budget(names: list[str], start: date, end: date, entities: list[str] | None, log: Any = print) -> None:
+    """Estimate the run's credits from ledger history and refuse when it exceeds the budget left."""
+    from datetime import timedelta
+
+    from .. import settings
+    from ..budget.estimate import preflight
+    from ..budget.settings import BudgetSettings
+    from ..lake.store import Lake
+
+    lake = Lake(settings.env(settings.TIKTOK_LAKE_URL, settings.DEFAULT_LAKE_URL), settings.env(settings.TIKTOK_S3_ENDPOINT_URL))
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    verdict = preflight(lake, BudgetSettings.from_env(), names, days, entities)
+    log(verdict.message())
+    if not verdict.ok:
+        raise OverBudgetError(f"refusing to start: {verdict.message()}. Use --force to run anyway.")
+
+
 def materialize(start: date, end: date, select: list[str] | None = None, entities: list[str] | None = None,
-                log: Any = print) -> MaterializeSummary:
+                log: Any = print, force: bool = True) -> MaterializeSummary:
     """Run the selected TikTok assets for [start, end] as one run and summarize it."""
     from dagster import AssetKey, DagsterInstance
 
@@ -90,6 +111,8 @@ def materialize(start: date, end: date, select: list[str] | None = None, entitie
         names = [n for n in names if n not in SNAPSHOTS]
         notices.append(f"snapshot assets ({', '.join(SNAPSHOTS)}) skipped: they can only be captured for today ({today} UTC)")
     skipped = [AssetSummary(n, status="skipped") for n in ALL_NAMES if n in (select or ALL_NAMES) and n not in names]
+    if not force:
+        check_budget(names, start, end, entities, log)
     defs = build_definitions()
     job = defs.resolve_implicit_global_asset_job_def()
     tags = {"dagster/asset_partition_range_start": start.isoformat(), "dagster/asset_partition_range_end": end.isoformat()}
@@ -181,6 +204,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--select", default=None, help=f"comma-separated assets (default all): {','.join(ALL_NAMES)}")
     p.add_argument("--entities", default=None, help="comma-separated tracked names to restrict the run to")
     p.add_argument("--no-dbt", action="store_true", help="skip the dbt build after the run")
+    p.add_argument("--force", action="store_true", help="run even when the credit estimate exceeds the budget left")
     p.set_defaults(func=run)
 
 
@@ -191,7 +215,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         select = parse_select(args.select) if args.select else None
         entities = [e.strip() for e in (args.entities or "").split(",") if e.strip()] or None
-        summary = materialize(args.date, args.end_date or args.date, select, entities)
+        summary = materialize(args.date, args.end_date or args.date, select, entities, force=args.force)
+    except OverBudgetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -52,7 +52,7 @@ def manifest_is_stale() -> bool:
     if not manifest_path.exists():
         return True
     built = manifest_path.stat().st_mtime
-    skip = {"target", "logs", "dbt_packages"}
+    skip = {"target", "logs", "dbt_packages", ".user.yml"}
     for path in DBT_PROJECT_DIR.rglob("*"):
         if path.is_file() and not skip.intersection(path.relative_to(DBT_PROJECT_DIR).parts[:1]):
             if path.stat().st_mtime > built:
