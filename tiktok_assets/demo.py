@@ -42,11 +42,44 @@ def track_demo_entities(universe_module: object) -> None:
     track("keywords", getattr(universe_module, "DEMO_KEYWORDS"))
 
 
-def after_materialize(summary: object) -> None:
-    """LEAD: the dbt build and the printing of two marts go here (data is in data/lake)."""
-    from .cli.materialize_cmd import run_dbt
+MART_PREVIEWS = {
+    "dim_accounts": "select username, nickname, follower_count, following_count, video_count, likes_count "
+                    "from marts.dim_accounts order by follower_count desc limit 5",
+    "fct_videos": "select video_id, author_username, play_count, like_count, round(engagement_rate, 4) as engagement_rate "
+                  "from marts.fct_videos order by play_count desc nulls last limit 5",
+}
 
-    run_dbt()
+
+def print_marts(warehouse: str) -> None:
+    """Show what an analyst's BI tool sees: a few rows of two marts, read-only, as a BI tool connects."""
+    import duckdb
+
+    con = duckdb.connect(warehouse, read_only=True)
+    try:
+        for name, sql in MART_PREVIEWS.items():
+            cur = con.execute(sql)
+            cols = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+            print(f"\n{name} (top {len(rows)}):")
+            print("  " + " | ".join(cols))
+            for row in rows:
+                print("  " + " | ".join("" if v is None else str(v) for v in row))
+    finally:
+        con.close()
+
+
+def after_materialize(summary: object) -> bool:
+    """dbt builds the marts over the lake just written; then two marts are printed from the warehouse."""
+    from . import settings
+    from .cli.materialize_cmd import run_dbt
+    from .dbt.project import resolve_warehouse
+
+    if not run_dbt():
+        return False
+    warehouse = resolve_warehouse(settings.env(settings.TIKTOK_WAREHOUSE, settings.DEFAULT_WAREHOUSE))
+    print_marts(warehouse)
+    print(f"\nwarehouse for BI tools (open read-only): {warehouse}")
+    return True
 
 
 def main() -> int:
@@ -65,8 +98,8 @@ def main() -> int:
         print(format_summary(summary))
         stats = sim.stats()
         print(f"simulator: {sum(stats['requests'].values())} requests, {stats['charged']} credits charged")
-        after_materialize(summary)
-    return 0 if summary.ok else 1
+        dbt_ok = after_materialize(summary)
+    return 0 if summary.ok and dbt_ok else 1
 
 
 if __name__ == "__main__":

@@ -123,6 +123,8 @@ def materialize(start: date, end: date, select: list[str] | None = None, entitie
     t0 = time.perf_counter()
     result = job.execute_in_process(
         instance=instance, asset_selection=[AssetKey(["tiktok", n]) for n in names], tags=tags, raise_on_error=False,
+        # progress lines (per entity, per asset) are INFO; Dagster's step-event chatter is DEBUG
+        run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("TIKTOK_LOG_LEVEL", "INFO")}}}},
     )
     log(f"run {result.run_id} finished in {time.perf_counter() - t0:.1f}s")
     return MaterializeSummary(result.run_id, start, end, summarize(result, instance, names) + skipped, notices)
