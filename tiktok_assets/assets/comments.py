@@ -23,7 +23,7 @@ from .fanout import EntityOutcome, fan_out
 from .resources import LakeResource, ScavioResource
 from .runtime import AssetRun, TikTokConfig
 from .spec import EVENT, asset_kwargs
-from .windows import group_by_day
+from .sink import DaySink
 
 COMMENTS_CAP = 1000
 
@@ -50,35 +50,25 @@ def select_videos(run: AssetRun, account: str, n: int, how: str) -> list[str]:
     return [r["aweme_id"] for r in sorted(latest.values(), key=key, reverse=True)[:n]]
 
 
-def _write_by_day(run: AssetRun, account: str, items: list[dict[str, Any]], extra_of: dict[str, list[Any]], outcome: EntityOutcome) -> None:
-    """Group (item, extra values) by create day and write every day of the window."""
-    index = {id(item): i for i, item in enumerate(items)}
-    for day, day_items in group_by_day(items, run.window).items():
-        extra = {col: [vals[index[id(it)]] for it in day_items] for col, vals in extra_of.items()}
-        outcome.rows += run.write(account, day, day_items, extra=extra)
-        outcome.partitions += 1
-
-
 @asset(**asset_kwargs("comments", semantics=EVENT, description=__doc__, deps=["posts"]))
 def comments(context: AssetExecutionContext, config: CommentsConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
     with AssetRun.start(context, "comments", scavio, lake, config) as run:
 
         def work(account: str, outcome: EntityOutcome) -> None:
-            items: list[dict[str, Any]] = []
-            video_ids: list[str] = []
             videos = select_videos(run, account, config.videos_per_account, config.video_selection)
-            for vid in videos:
-                try:
-                    got = [c for page in run.client.video_comments(vid) for c in page.items]
-                except EntityNotFoundError:
-                    outcome.notes.append(f"video {vid} not found")
-                    continue
-                if len(got) >= COMMENTS_CAP:
-                    outcome.notes.append(f"video {vid}: comment cap reached ({len(got)})")
-                items.extend(got)
-                video_ids.extend([vid] * len(got))
+            with DaySink(run, account, outcome) as sink:
+                for vid in videos:
+                    served = 0
+                    try:
+                        for page in run.client.video_comments(vid):  # streamed: one page in memory at a time
+                            served += len(page.items)
+                            sink.add(page.items, {"aweme_id": vid})
+                    except EntityNotFoundError:
+                        outcome.notes.append(f"video {vid} not found")
+                        continue
+                    if served >= COMMENTS_CAP:
+                        outcome.notes.append(f"video {vid}: comment cap reached ({served})")
             outcome.notes.insert(0, f"{len(videos)} videos")
-            _write_by_day(run, account, items, {"aweme_id": video_ids}, outcome)
 
         return run.finish(fan_out(run, run.select("accounts"), work))
 
@@ -103,20 +93,15 @@ def comment_replies(context: AssetExecutionContext, config: RepliesConfig, scavi
     with AssetRun.start(context, "comment_replies", scavio, lake, config) as run:
 
         def work(account: str, outcome: EntityOutcome) -> None:
-            items: list[dict[str, Any]] = []
-            vids: list[str] = []
-            cids: list[str] = []
             targets = top_comments(run, account, config.comments_per_video)
-            for vid, cid in targets:
-                try:
-                    got = [r for page in run.client.comment_replies(vid, cid) for r in page.items]
-                except EntityNotFoundError:
-                    outcome.notes.append(f"comment {cid} on {vid} not found")
-                    continue
-                items.extend(got)
-                vids.extend([vid] * len(got))
-                cids.extend([cid] * len(got))
+            with DaySink(run, account, outcome) as sink:
+                for vid, cid in targets:
+                    try:
+                        for page in run.client.comment_replies(vid, cid):
+                            sink.add(page.items, {"aweme_id": vid, "reply_to_cid": cid})
+                    except EntityNotFoundError:
+                        outcome.notes.append(f"comment {cid} on {vid} not found")
+                        continue
             outcome.notes.insert(0, f"{len(targets)} comments")
-            _write_by_day(run, account, items, {"aweme_id": vids, "reply_to_cid": cids}, outcome)
 
         return run.finish(fan_out(run, run.select("accounts"), work))
