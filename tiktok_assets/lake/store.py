@@ -16,7 +16,6 @@ from typing import Any, Callable, Iterable, Optional, TypeVar
 
 import fsspec
 import pyarrow as pa
-import pyarrow.dataset as ds
 from dagster import ConfigurableResource
 from pydantic import PrivateAttr
 
@@ -193,6 +192,8 @@ class Lake:
         if not files:
             empty = schema.empty_table()
             return empty.select(columns) if columns is not None else empty
+        import pyarrow.dataset as ds  # lazy: it pulls in pandas (~1 s), which code-location load doesn't need
+
         dataset = ds.dataset(files, schema=schema, format="parquet", filesystem=self.fs)
         return dataset.to_table(columns=columns)
 
