@@ -20,6 +20,7 @@ from dagster import Definitions, EnvVar, in_process_executor
 from . import settings
 from .assets import ALL_ASSETS
 from .assets.resources import LakeResource, ScavioResource
+from .scavio.envconfig import optional_settings_from_env
 from .budget.checks import credit_band_checks, entity_freshness_checks
 from .budget.resource import BudgetResource
 from .budget.sensors import credit_budget_sensor, credit_budget_spec, low_balance_sensor
@@ -27,34 +28,13 @@ from .schedules import build_dbt_after_daily_sensor, tiktok_daily_job, tiktok_da
 
 log = logging.getLogger(__name__)
 
-# ScavioResource field -> (env var, converter) for the optional settings.
-_SCAVIO_OPTIONAL: dict[str, tuple[str, type]] = {
-    "timeout": (settings.SCAVIO_TIMEOUT, float),
-    "max_retries": (settings.SCAVIO_MAX_RETRIES, int),
-    "max_concurrency": (settings.SCAVIO_MAX_CONCURRENCY, int),
-    "rate_limit": (settings.SCAVIO_RATE_LIMIT, int),
-    "rate_window_seconds": (settings.SCAVIO_RATE_WINDOW_SECONDS, float),
-    "credit_cap_per_run": (settings.TIKTOK_CREDIT_CAP_PER_RUN, int),
-    "state_dir": (settings.TIKTOK_STATE_DIR, str),
-}
-
 
 def build_resources() -> dict[str, Any]:
     """Resources from the environment as it is now (call, don't import, to re-read it)."""
-    optional: dict[str, Any] = {}
-    for field, (var, convert) in _SCAVIO_OPTIONAL.items():
-        value = settings.env(var)
-        if value is not None:
-            try:
-                optional[field] = convert(value)
-            except ValueError:
-                raise ValueError(f"{var}={value!r} is not a valid {convert.__name__}") from None
+    # base_url and the optional settings as set now; the key stays an EnvVar (resolved per run, never shown)
+    optional = optional_settings_from_env()
     return {
-        "scavio": ScavioResource(
-            api_key=EnvVar(settings.SCAVIO_API_KEY),
-            base_url=settings.env(settings.SCAVIO_BASE_URL, settings.DEFAULT_BASE_URL),
-            **optional,
-        ),
+        "scavio": ScavioResource(api_key=EnvVar(settings.SCAVIO_API_KEY), **optional),
         "lake": LakeResource(
             lake_url=settings.env(settings.TIKTOK_LAKE_URL, settings.DEFAULT_LAKE_URL),
             s3_endpoint_url=settings.env(settings.TIKTOK_S3_ENDPOINT_URL),

@@ -23,8 +23,8 @@ ENV_FIELDS: dict[str, tuple[str, Callable[[str], Any]]] = {
 }
 
 
-def settings_from_env(**overrides: Any) -> dict[str, Any]:
-    """``api_key`` plus every variable that is set, converted; ``overrides`` win. Raises on bad values."""
+def optional_settings_from_env() -> dict[str, Any]:
+    """Every optional client setting whose variable is set, converted (no key). Raises on bad values."""
     values: dict[str, Any] = {}
     for field, (var, convert) in ENV_FIELDS.items():
         raw = settings.env(var)
@@ -33,6 +33,12 @@ def settings_from_env(**overrides: Any) -> dict[str, Any]:
                 values[field] = convert(raw)
             except ValueError:
                 raise ValueError(f"{var}={raw!r} is not a valid {convert.__name__}") from None
+    return values
+
+
+def settings_from_env(**overrides: Any) -> dict[str, Any]:
+    """``api_key`` plus every variable that is set, converted; ``overrides`` win. Raises on bad values."""
+    values = optional_settings_from_env()
     key = settings.env(settings.SCAVIO_API_KEY)
     if key is not None:
         values["api_key"] = key
