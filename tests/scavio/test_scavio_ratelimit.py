@@ -135,3 +135,25 @@ def test_invalid_settings():
         SharedPacer("x", 0, 1.0)
     with pytest.raises(ValueError, match="rate_window_seconds"):
         SharedPacer("x", 1, 0)
+
+
+def test_clock_stepping_backwards_does_not_freeze_the_pacer(tmp_path) -> None:
+    """A full window stamped a day 'in the future' (the clock stepped back) must not hold sends."""
+    from tiktok_assets.scavio.ratelimit import MAX_BLOCK_SECONDS, SharedPacer
+
+    clock = {"t": 1_800_000_000.0 + 86_400}
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        clock["t"] += seconds
+
+    pacer = SharedPacer(tmp_path / "pacer.bin", limit=3, window=1.0, clock=lambda: clock["t"], sleep=sleep)
+    for _ in range(3):
+        pacer.release(pacer.acquire())
+    clock["t"] -= 86_400  # the wall clock steps back a day: the window is full of "future" stamps
+    pacer.release(pacer.acquire())
+    assert sleeps == []
+    pacer.block_for(50_000, "absurd block recorded before a backwards step")
+    pacer.release(pacer.acquire())
+    assert 0 < sum(sleeps) <= MAX_BLOCK_SECONDS + 1.0

@@ -40,6 +40,9 @@ from . import retry
 log = logging.getLogger("tiktok_assets.scavio")
 
 MIN_MARGIN = 0.02
+# No server-requested pause is honoured beyond this (the requester raises past 300 s), so a larger
+# one in the shared state can only come from a clock that stepped backwards.
+MAX_BLOCK_SECONDS = 300.0
 MARGIN_RATIO = 0.02
 _counter = itertools.count()
 
@@ -155,6 +158,11 @@ class SharedPacer:
                     log.warning("rate limiter state %s was unreadable; starting it afresh", self.path.name)
                     state = PacerState()
                 now = self.clock()
+                # The wall clock can step backwards (NTP correction, a VM restore): stamps "from the
+                # future" would otherwise hold the window shut for the size of the jump.
+                future = now + margin_for(self.window)
+                state.done = [t for t in state.done if t <= future]
+                state.blocked_until = min(state.blocked_until, now + MAX_BLOCK_SECONDS)
                 horizon = now - self.window - margin_for(self.window)
                 keep = max(bisect.bisect_right(state.done, horizon), len(state.done) - self.limit)
                 state.done = state.done[keep:]  # ascending; only the newest `limit` can matter

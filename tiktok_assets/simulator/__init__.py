@@ -33,6 +33,15 @@ the docs are silent (the README copies this list):
   requests that pass the key check, in order: ``{"status": 429|5xx|..., "retry_after": s|None,
   "reset_in": s}``, ``{"malformed": "not_json"|"no_data"|"truncated"}``, ``{"delay_ms": n}``,
   ``{"disconnect": true}`` (connection closed without an answer).
+- **Time evolution**: content is generated relative to ``config.now`` (the *anchor*) and never depends
+  on the wall clock. ``SimulatorServer.travel(now)`` (or ``POST /_admin/travel {"now": s}``; ``now`` >=
+  anchor) serves the same world observed later, and ``Universe.at(now)`` computes it for tests:
+  follower counts grow by a per-account daily amount (new followers head the list, followed after the
+  anchor); each demo account's planned posts after the anchor (a scheduled upload every UTC day at
+  00:01-00:10 plus 1-2 others a day) appear once ``now`` passes them, their comments and replies
+  arriving over two days; play/digg/share/collect counts of older videos grow with time (faster when
+  young), their comment lists stay as anchored. At ``now == anchor`` every answer is unchanged.
+  Details: ``simulator/evolution.py``.
 """
 
 from .config import ALL_QUIRKS, SimulatorConfig

@@ -155,6 +155,16 @@ class SimulatorServer:
     def set_credits(self, balance: int) -> None:
         self.credits.set(balance)
 
+    def travel(self, now: float) -> Universe:
+        """Serve the universe as observed at ``now`` (unix seconds, >= ``config.now``, the anchor) from the
+        next request on: followers grow, future posts appear, stats grow (see ``simulator.evolution``).
+        ``travel(config.now)`` restores the original answers. Stats, credits and rate windows are kept.
+        Call it between requests: a request already being answered may still see the previous time."""
+        universe = self.universe.at(now)
+        self._fragments = {}  # cached item JSON holds the old statistics
+        self.universe = self.endpoints.u = universe
+        return universe
+
     def reset(self, credits: int | None = None) -> None:
         """Stats, request log, fault queue and rate windows back to empty; balance to ``credits`` or initial."""
         self._stats.reset()
@@ -205,4 +215,11 @@ class SimulatorServer:
             except ValueError as exc:
                 return responses.error(400, "bad_request", str(exc))
             return responses.json_response(200, {"ok": True, "faults_pending": self.faults.pending()})
+        if (method, path) == ("POST", "/_admin/travel"):
+            now = payload.get("now") if isinstance(payload, dict) else None
+            if isinstance(now, bool) or not isinstance(now, (int, float)) or now < self.universe.anchor:
+                return responses.error(400, "bad_request", "admin travel needs 'now': unix seconds >= the anchor "
+                                       f"{self.universe.anchor}, got {str(now)[:40]!r}")
+            universe = self.travel(now)
+            return responses.json_response(200, {"ok": True, "now": universe.now, "anchor": universe.anchor})
         return responses.error(404, "not_found", f"unknown admin endpoint {method} {path[:100]}")

@@ -3,7 +3,8 @@
 Why lazy and cached: constructing a Universe only plans ~50 account specs (milliseconds); posts,
 graphs, comments and indexes are generated on first use and cached (comments/replies in small LRUs),
 so startup stays well under a second and a million-comment video costs no memory. Methods return the
-API-shaped dicts exactly as served: treat them as read-only.
+API-shaped dicts exactly as served: treat them as read-only. Content is generated relative to the
+construction time (``anchor``); ``at(now)`` observes the same world later (see :mod:`.evolution`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from . import content, people, search, text
+from . import content, evolution, people, search, text
 from .config import ALL_QUIRKS, Q_BIG_COUNTS, Q_MISSING_OPTIONAL, Q_PINNED_FIRST
 from .ids import pool_index_of_sec_uid, rng
 
@@ -41,6 +42,7 @@ class Universe:
                  comment_cap: int = 1000, follower_cap: int = 5000, hashtag_video_cap: int = 2000,
                  quirks: frozenset[str] = ALL_QUIRKS) -> None:
         self.seed, self.now, self.quirks = seed, int(now), frozenset(quirks)
+        self.anchor = self.now  # content is generated relative to the anchor; at(now) moves `now` only
         self.comment_cap, self.follower_cap, self.hashtag_video_cap = comment_cap, follower_cap, hashtag_video_cap
         self.mega_comments = mega_comments
         self.GENERATED_ACCOUNTS = tuple(people.generated_ids(n_generated_accounts))
@@ -60,7 +62,9 @@ class Universe:
         self._videos: dict[str, dict[str, Any]] | None = None
         self._tagged: dict[str, list[dict[str, Any]]] | None = None
         self._lru: OrderedDict[tuple, Any] = OrderedDict()
-        self.pool_user = lru_cache(maxsize=32_768)(self._pool_user)
+        # evolution: plans shared by all views (anchored), results at this view's `now`, the anchor's view
+        self._future, self._view, self._base = {}, {}, self
+        self.pool_user = lru_cache(maxsize=32_768)(lambda i: people.pool_user(seed, i, self.quirks))
 
     @classmethod
     def from_config(cls, cfg: Any) -> "Universe":
@@ -68,10 +72,11 @@ class Universe:
                    comment_cap=cfg.comment_cap, follower_cap=cfg.follower_cap,
                    hashtag_video_cap=cfg.hashtag_video_cap, quirks=cfg.quirks)
 
-    # --- accounts -------------------------------------------------------------------------------
-    def _pool_user(self, index: int) -> dict[str, Any]:
-        return people.pool_user(self.seed, index, self.quirks)
+    def at(self, now: float) -> "Universe":
+        """The same world observed at ``now`` (>= ``anchor``): see :mod:`.evolution`."""
+        return evolution.observe(self, now)
 
+    # --- accounts -------------------------------------------------------------------------------
     def _spec(self, unique_id: str) -> people.AccountSpec | None:
         spec = self._specs.get(unique_id)
         return None if spec is None or people.is_gone(spec, self.quirks) else spec
@@ -87,8 +92,9 @@ class Universe:
         spec = self._spec(unique_id.lstrip("@"))
         if spec is None:
             return self._pool_profile_by(lambda i: self.pool_user(i)["unique_id"] == unique_id, unique_id[-5:])
-        posts = self._all_posts(spec.unique_id)
+        posts = evolution.posts_at(self, spec.unique_id)
         followers = people.mega_follower_count(self.quirks) if spec.kind == "mega" else spec.n_followers
+        followers += evolution.new_follower_count(self, spec)
         likes = sum(p["statistics"]["digg_count"] for p in posts)
         if spec.kind == "mega" and Q_BIG_COUNTS in self.quirks:
             likes += 5_000_000_000  # likes on long-deleted videos still count, as on TikTok
@@ -115,7 +121,7 @@ class Universe:
         with self._lock:
             if unique_id not in self._posts:
                 spec = self._specs[unique_id]
-                posts = content.make_posts(self.seed, spec, self.now, self.quirks, self._tag_ids.__getitem__,
+                posts = content.make_posts(self.seed, spec, self.anchor, self.quirks, self._tag_ids.__getitem__,
                                            list(self._specs.values()))
                 if Q_PINNED_FIRST in self.quirks and spec.n_pinned:
                     older = range(10, len(posts))
@@ -127,7 +133,7 @@ class Universe:
     def posts_of(self, unique_id: str) -> list[dict[str, Any]]:
         """Every post the API serves for the account, newest first (private and unknown: [])."""
         spec = self._spec(unique_id)
-        return [] if spec is None or spec.kind == "private" else self._all_posts(unique_id)
+        return [] if spec is None or spec.kind == "private" else evolution.posts_at(self, unique_id)
 
     def pinned_of(self, unique_id: str) -> list[str]:
         """Pinned aweme_ids in display order (newest first); [] with the pinned_first quirk off."""
@@ -151,7 +157,7 @@ class Universe:
         def build() -> dict[str, Any]:
             spec = self._specs[self.CAP_ACCOUNT]
             r = rng(self.seed, "mega-video")
-            v = content.make_video(r, spec, self.now - 5 * 86_400, self.quirks, self._tag_ids.__getitem__,
+            v = content.make_video(r, spec, self.anchor - 5 * 86_400, self.quirks, self._tag_ids.__getitem__,
                                    [spec], viral=True, aweme_id=self.MEGA_VIDEO_ID)
             v["statistics"]["comment_count"] = self.mega_comments
             return v
@@ -176,11 +182,13 @@ class Universe:
         if video is None:
             return []
         if aweme_id == self.MEGA_VIDEO_ID and self.mega_comments:
-            return content.MegaComments(self.seed, self.mega_comments, video["create_time"], self.now,
+            return content.MegaComments(self.seed, self.mega_comments, video["create_time"], self.anchor,
                                         self.pool_user, self.POOL_SIZE)
+        if evolution.is_future(self, video["create_time"]):  # posted after the anchor: comments still arrive
+            return evolution.comments_at(self, video)
         n = min(video["statistics"]["comment_count"], self.comment_cap)
         return self._cached(("comments", aweme_id), lambda: content.make_comments(
-            self.seed, video, n, self.now, self.pool_user, self.POOL_SIZE))
+            self.seed, video, n, self.anchor, self.pool_user, self.POOL_SIZE))
 
     def comment(self, aweme_id: str, cid: str) -> dict[str, Any] | None:
         return next((c for c in self.comments_of(aweme_id) if c["cid"] == cid), None) \
@@ -190,8 +198,10 @@ class Universe:
         parent = self.comment(aweme_id, cid)
         if parent is None:
             return []
+        if evolution.is_future(self, parent["create_time"]):
+            return evolution.replies_at(self, self.video(aweme_id), cid)
         return self._cached(("replies", cid), lambda: content.make_replies(
-            self.seed, parent, self.now, self.pool_user, self.POOL_SIZE))
+            self.seed, parent, self.anchor, self.pool_user, self.POOL_SIZE))
 
     # --- social graph ---------------------------------------------------------------------------
     def graph(self, unique_id: str, direction: str) -> list[tuple[int, dict[str, Any]]]:
@@ -203,7 +213,8 @@ class Universe:
         with self._lock:
             if key not in self._graph:
                 self._graph[key] = self._make_graph(spec, direction)[: self.follower_cap]
-            return self._graph[key]
+            anchored = self._graph[key]
+        return evolution.followers_at(self, spec, anchored) if direction == "followers" else anchored
 
     def _make_graph(self, spec: people.AccountSpec, direction: str) -> list[tuple[int, dict[str, Any]]]:
         r = rng(self.seed, direction, spec.unique_id)
@@ -212,9 +223,9 @@ class Universe:
         peers = [u for u in self.account_ids() if u != spec.unique_id and self._specs[u].kind != "private"]
         if spec.kind == "demo" and peers:
             for u in r.sample(peers, min(len(peers), 4, n)):
-                profile = self.account(u)
+                profile = self._base.account(u)
                 users[r.randrange(n)] = {k: profile[k] for k in people.brief(self._specs[u], 0, 0, 0)}
-        t, out = self.now, []
+        t, out = self.anchor, []
         for user in users:
             t -= r.randint(30, 20_000)
             out.append((t, user))
