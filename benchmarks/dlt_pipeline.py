@@ -83,7 +83,7 @@ def stage1(wl: Workload, client: dict[str, Any], posts_seen: dict[str, list[dict
                                    "data.followings", TokenTimePaginator()), ["unique_id", "sec_uid"]),
             _res("hashtags", _ep("/hashtag", {"hashtag_name": "{resources.tags.name}"}, "data.challengeInfo")),
             _res("hashtag_videos", _ep("/hashtag/videos", {"hashtag_id": "{resources.hashtags.hashtag_id}", "count": 30, "cursor": 0},
-                                       "data.aweme_list", HasMoreCursorPaginator(page_is_older=wl.page_reaches_start)),
+                                       "data.aweme_list", HasMoreCursorPaginator(page_is_older=wl.list_reaches_start)),
                  ["hashtag_id"]),
             _res("search_videos", _ep("/search/videos", {"keyword": "{resources.keywords.keyword}", "count": 30, "cursor": 0,
                                                          "publish_time": wl.publish_time}, "data.aweme_list", HasMoreCursorPaginator()),

@@ -42,16 +42,18 @@ def _pages(universe: Any, endpoint: str, **params: Any) -> int:
     return int(universe.pages_needed(P + endpoint, **params))
 
 
-def newest_first_pages(items: list[dict[str, Any]], start_ts: int, page: int = 30) -> int:
+def newest_first_pages(items: list[dict[str, Any]], start_ts: int, page: int = 30, *, pinned_first: bool = True) -> int:
     """Pages a newest-first pass needs at page size ``page`` to know it has every item since ``start_ts``.
 
-    Served order: pinned posts first, then newest first. The pass has everything once it holds a
-    non-pinned item older than the start (or the stream ends); ``Universe.pages_needed`` counts the
-    whole stream, which is the minimum for full passes only.
+    Served order of user/posts: pinned posts first, then newest first (``pinned_first``); a hashtag's
+    list is plain newest-first (a video pinned on its author's profile is not pinned there). The pass has
+    everything once it holds a non-pinned item older than the start (or the stream ends);
+    ``Universe.pages_needed`` counts the whole stream, which is the minimum for full passes only.
     """
-    served = [i for i in items if i.get("is_top")] + [i for i in items if not i.get("is_top")]
+    pinned = (lambda i: bool(i.get("is_top"))) if pinned_first else (lambda i: False)
+    served = [i for i in items if pinned(i)] + [i for i in items if not pinned(i)]
     for index, item in enumerate(served):
-        if not item.get("is_top") and int(item["create_time"]) < start_ts:
+        if not pinned(item) and int(item["create_time"]) < start_ts:
             return index // page + 1
     return max(1, -(-len(served) // page))
 
@@ -78,7 +80,7 @@ def minimum(universe: Any, wl: Workload) -> Minimum:
     for tag in wl.hashtags:
         m.add("hashtags", 1)
         hid = universe.hashtag_id_of(tag)
-        m.add("hashtag_videos", newest_first_pages(list(universe.hashtag_videos_of(hid)), wl.start_ts))
+        m.add("hashtag_videos", newest_first_pages(list(universe.hashtag_videos_of(hid)), wl.start_ts, pinned_first=False))
     for kw in wl.keywords:
         m.add("search_videos", _pages(universe, "search/videos", keyword=kw, publish_time=wl.publish_time))
         m.add("search_users", _pages(universe, "search/users", keyword=kw))

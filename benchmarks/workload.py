@@ -80,10 +80,14 @@ class Workload:
         return bool(times) and all(t < self.start_ts for t in times)
 
     def page_reaches_start(self, items: list[dict[str, Any]]) -> bool:
-        """Tighter stop rule (one page less): non-pinned items come newest-first, so one non-pinned item
-        older than the window start proves every later page is older too."""
+        """Tighter stop rule for user/posts (one page less): non-pinned items come newest-first, so one
+        non-pinned item older than the window start proves every later page is older too."""
         return any(not i.get("is_top") and i.get("create_time") is not None and int(i["create_time"]) < self.start_ts
                    for i in items)
+
+    def list_reaches_start(self, items: list[dict[str, Any]]) -> bool:
+        """The same for a plain newest-first list (hashtag videos): ``is_top`` means nothing there."""
+        return any(i.get("create_time") is not None and int(i["create_time"]) < self.start_ts for i in items)
 
     # --- selection rules (same as the product's defaults) -------------------------------------------
     def comment_video_ids(self, posts_in_window: list[dict[str, Any]]) -> list[str]:

@@ -65,6 +65,7 @@ class EntityOutcome:
     credits: int = 0
     seconds: float = 0.0
     partitions: int = 0
+    skipped: int = 0  # streams not fetched because their parent count was unchanged (assets/state.py)
     error: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -114,11 +115,18 @@ def fan_out(run: AssetRun, entities: Sequence[str], work: Callable[[str, EntityO
                               "credits_used": MetadataValue.int(run.credits_used())},
                 ) from result
         else:
-            done.append(entity)
-            run.context.log.info(
-                f"{run.name} [{run.window}] {entity}: {outcome.rows} rows in {outcome.partitions} partition(s), "
-                f"{outcome.seconds:.2f}s" + (f" ({'; '.join(outcome.notes)})" if outcome.notes else "")
-            )
+            done.append(entity)  # per-entity detail goes to the metadata table, not the event log (see summarize)
     ordered = [outcomes[e] for e in entities]
     run.fill_ledger_stats(ordered)
+    summarize(run, ordered)
     return ordered
+
+
+def summarize(run: AssetRun, outcomes: Sequence[EntityOutcome]) -> None:
+    """One log line per asset run. Why not one per entity: Dagster stores every ``context.log`` call
+    as an event (one sqlite transaction, ~15 ms), which for 1,000 entities is 15 s of a run."""
+    ok = [o for o in outcomes if o.ok]
+    skipped = sum(o.skipped for o in outcomes)
+    run.context.log.info(f"{run.name} [{run.window}]: {len(ok)}/{len(outcomes)} entities ok, "
+                         f"{sum(o.rows for o in outcomes)} rows in {sum(o.partitions for o in outcomes)} partition(s)"
+                         + (f", {skipped} unchanged stream(s) skipped" if skipped else ""))

@@ -2,7 +2,8 @@
 
 Why this shape:
 - *Streaming*: pages arrive 20-50 items at a time and a partition can hold a million rows. Rows are
-  buffered only up to one row group (``row_group_size`` rows), then written through a
+  buffered only up to one row group (``row_group_size`` rows or ``row_group_bytes``, whichever
+  comes first; :meth:`PartitionWriter.flush` writes one early), then written through a
   ``pq.ParquetWriter`` to an open file object, so memory does not grow with the partition.
 - *Atomic*: the file is written under ``<lake>/_staging/<uuid>/`` (never matched by the reader globs
   ``<table>/*/*/*.parquet``) and only moved to ``<table>/date=.../<kind>=.../part-0.parquet`` on
@@ -32,6 +33,9 @@ from tiktok_assets.lake.schemas import SCHEMAS
 log = logging.getLogger(__name__)
 
 DEFAULT_ROW_GROUP_ROWS = 64 * 1024
+# A row group is also written once the buffer holds this many bytes: wide rows (the ``raw`` JSON of a
+# comment is ~1 KB) would otherwise buffer ~64 MB per writer before the first row group.
+DEFAULT_ROW_GROUP_BYTES = 8 * 2**20
 COMPRESSION = "zstd"
 
 
@@ -63,7 +67,8 @@ class PartitionWriter:
     """
 
     def __init__(self, fs: fsspec.AbstractFileSystem, lake_root: str, table: str, final_dir: str,
-                 *, row_group_size: int = DEFAULT_ROW_GROUP_ROWS, compression: str = COMPRESSION) -> None:
+                 *, row_group_size: int = DEFAULT_ROW_GROUP_ROWS, compression: str = COMPRESSION,
+                 row_group_bytes: int = DEFAULT_ROW_GROUP_BYTES) -> None:
         if table not in SCHEMAS:
             raise LakeWriteError(f"unknown lake table {table!r}")
         if row_group_size < 1:
@@ -76,6 +81,8 @@ class PartitionWriter:
         self.staging_dir = posixpath.join(lake_root.rstrip("/"), STAGING_DIR, uuid.uuid4().hex)
         self.staging_path = posixpath.join(self.staging_dir, PART_FILE)
         self.row_group_size = row_group_size
+        self.row_group_bytes = max(1, row_group_bytes)
+        self.buffered_bytes = 0  # Arrow bytes held in memory (the buffered rows)
         self.compression = compression
         self.rows_written = 0  # rows handed to the Parquet writer (flushed row groups)
         self.row_groups = 0
@@ -119,8 +126,11 @@ class PartitionWriter:
             if batch.num_rows:
                 self._pending.append(batch)
                 self.buffered_rows += batch.num_rows
+                self.buffered_bytes += batch.nbytes
             while self.buffered_rows >= self.row_group_size:
                 self._flush(self.row_group_size)
+            if self.buffered_bytes >= self.row_group_bytes:
+                self._flush(self.buffered_rows)
         self.max_buffered_rows = max(self.max_buffered_rows, self.buffered_rows)
 
     def _as_batches(self, data: Any) -> list[pa.RecordBatch]:
@@ -151,6 +161,11 @@ class PartitionWriter:
                 raise LakeWriteError(f"{self.table}: required column {field.name!r} has {column.null_count} null(s)")
         return batch
 
+    def flush(self) -> None:
+        """Write everything buffered as one (possibly short) row group now, to free its memory."""
+        if self._state == "open" and self.buffered_rows:
+            self._flush(self.buffered_rows)
+
     def _flush(self, rows: int) -> None:
         """Write the first ``rows`` buffered rows as one row group; keep the rest buffered."""
         assert self._writer is not None
@@ -160,6 +175,7 @@ class PartitionWriter:
         rest = buffered.slice(rows)
         self._pending = rest.to_batches() if rest.num_rows else []  # zero-copy slices
         self.buffered_rows = rest.num_rows
+        self.buffered_bytes = sum(b.nbytes for b in self._pending)
         self.rows_written += chunk.num_rows
         self.row_groups += 1
 
@@ -206,7 +222,7 @@ class PartitionWriter:
         if self._state in ("committed", "aborted"):
             return
         self._state = "aborted"
-        self._pending, self.buffered_rows = [], 0
+        self._pending, self.buffered_rows, self.buffered_bytes = [], 0, 0
         for closer in (getattr(self._writer, "close", None), getattr(self._file, "close", None)):
             try:
                 if closer is not None:
