@@ -49,3 +49,7 @@ def test_materialize_past_range_skips_snapshots(pipeline, tmp_path, monkeypatch,
     assert "snapshot assets" in out and "skipped" in out
     assert pipeline.lake.partitions("profiles") == []
     assert len({d for d, _k in pipeline.lake.partitions("posts")}) == 3
+    # the summary counts a single-run range once, not once per day: its credits == what the simulator charged
+    total_line = next(line for line in out.splitlines() if line.split() and line.split()[0] == "total")
+    charged = pipeline.sim.stats()["charged"]
+    assert charged >= 2 and int(total_line.split()[3]) == charged, (total_line, charged)

@@ -135,11 +135,17 @@ def summarize(result: Any, instance: Any, names: list[str]) -> list[AssetSummary
     for stat in instance.get_run_step_stats(result.run_id):
         if stat.step_key in by_step and stat.start_time and stat.end_time:
             by_step[stat.step_key].seconds = round(stat.end_time - stat.start_time, 2)
+    counted: set[str] = set()
     for ev in result.get_asset_materialization_events():
         mat = ev.materialization
         summary = by_step.get("tiktok__" + mat.asset_key.path[-1])
         if summary is None:
             continue
+        # A single-run backfill reports one materialization per partition of the range, each with the
+        # run-wide metadata of that asset: count it once, or a 30-day range shows 30x the credits.
+        if summary.asset in counted:
+            continue
+        counted.add(summary.asset)
         md = mat.metadata
         summary.status = "ok"
         summary.rows += int(md["dagster/row_count"].value) if "dagster/row_count" in md else 0
