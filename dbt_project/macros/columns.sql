@@ -49,9 +49,27 @@
     user_avatar_url
 {%- endmacro %}
 
+{#- Snapshot tables (profiles, hashtags, followers, followings, search_users): the date= partition IS
+    the capture day. -#}
 {% macro capture_columns(entity_alias) -%}
     tracked_entity as {{ entity_alias }},
     partition_date as capture_date,
+    captured_at
+{%- endmacro %}
+
+{#- UTC calendar day of a timestamptz, independent of the session TimeZone. -#}
+{% macro utc_day(ts) -%}
+    cast(({{ ts }} at time zone 'UTC') as date)
+{%- endmacro %}
+
+{#- Event tables (posts, videos, comments, comment_replies, hashtag_videos, search_videos): the date=
+    partition is the day the ITEM WAS CREATED (UTC) and is replaced on every re-capture, so it says
+    nothing about when the row was observed. capture_date is the UTC day of captured_at; the partition
+    day is kept as created_date. -#}
+{% macro event_capture_columns(entity_alias) -%}
+    tracked_entity as {{ entity_alias }},
+    partition_date as created_date,
+    {{ utc_day('captured_at') }} as capture_date,
     captured_at
 {%- endmacro %}
 

@@ -112,6 +112,10 @@ def test_hashtag_new_videos_per_day(local_build: BuiltLake) -> None:
     assert got[D2][0] == len(created_on[D2]) == 2  # includes the video posted 23:30 UTC
     assert (got[D1][1], got[D2][1]) == (3, 3)
     assert (got[D1][2:], got[D2][2:]) == ((100, None), (110, 10))
+    # creation days of listed videos without any capture still report their new videos (backfills)
+    creation_only = {d: v for d, v in got.items() if d not in (D1, D2)}
+    assert creation_only == {d: (len(ids), 0, None, None) for d, ids in created_on.items() if d not in (D1, D2)}
+    assert len(creation_only) == 2
 
 
 def test_search_results_both_types_with_best_rank(local_build: BuiltLake) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from datetime import date
 
 import pyarrow.parquet as pq
 
@@ -35,7 +36,9 @@ def test_s3_marts_match_fixture(s3_build: S3Built) -> None:
     built = s3_build.lake
     assert dict(built.query("select sec_uid, followers_delta from marts.fct_account_daily where capture_date = ?",
                             [D2])) == {LINA: 100, RUNNER: -20}
-    assert built.query("select capture_date, new_videos from marts.fct_hashtag_daily order by 1") == [(D1, 1), (D2, 2)]
+    # capture days D1, D2 plus the creation days of listed V5 (11-10) and V1 (11-19)
+    assert built.query("select capture_date, new_videos from marts.fct_hashtag_daily order by 1") == [
+        (date(2026, 11, 10), 1), (date(2026, 11, 19), 1), (D1, 1), (D2, 2)]
 
 
 def test_credit_usage_from_ledger(s3_build: S3Built) -> None:

@@ -150,7 +150,11 @@ def test_engagement_rate_of_a_video_first_seen_on_day_two(two_days: TwoDays) -> 
     [row] = two_days.rows("select * from marts.fct_videos where video_id = ?", [video["aweme_id"]])
     assert row["play_count"] == s["play_count"] and row["comment_count"] == s["comment_count"] > 0
     assert row["engagement_rate"] == pytest.approx(expected)
-    assert row["stats_capture_date"] == two_days.day1  # filed under its create day, captured on day 2
+    # Filed under its create day (day 1) but captured on day 2: capture days are the UTC day of
+    # captured_at (before the capture-day fix this was the partition day, day 1).
+    assert row["stats_capture_date"] == two_days.day2
+    [daily] = two_days.rows("select * from marts.fct_video_daily where video_id = ?", [video["aweme_id"]])
+    assert (daily["capture_date"], daily["created_date"]) == (two_days.day2, two_days.day1)
     rows = two_days.rows("select video_id, play_count, like_count, comment_count, share_count, collect_count, "
                          "engagement_rate from marts.fct_videos")
     demo_posts = {v["aweme_id"] for a in DEMO_ACCOUNTS for v in u2.posts_of(a)
@@ -182,7 +186,9 @@ def test_reply_count_of_a_thread_follows_the_window_rule(two_days: TwoDays) -> N
     excluded_some, expected, cid, vid, parent = max(candidates)
     assert expected > 0 and excluded_some  # the window rule matters for this thread
     [row] = two_days.rows("select * from marts.fct_comments where comment_id = ?", [cid])
-    assert (row["video_id"], row["is_reply"], row["first_seen_date"]) == (vid, False, day1)
+    # Created on day 1, first captured by day 2's run for day 1: first_seen_date is that capture day
+    # (before the capture-day fix it was the partition day, day 1).
+    assert (row["video_id"], row["is_reply"], row["first_seen_date"]) == (vid, False, two_days.day2)
     assert row["reply_comment_total"] == parent["reply_comment_total"]
     assert row["reply_count_observed"] == expected < parent["reply_comment_total"]
     replies = two_days.rows("select count(*) as n from marts.fct_comments where parent_comment_id = ?", [cid])

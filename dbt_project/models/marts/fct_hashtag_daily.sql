@@ -1,18 +1,21 @@
--- One row per hashtag per capture day: the snapshot counters (and their change since the previous
--- snapshot), the videos listed that day, and new_videos = distinct videos listed under the hashtag
--- (on any capture) whose creation UTC day is this day.
+-- One row per hashtag per day: the days it was captured (snapshot, or its video list - the UTC day of
+-- captured_at, since hashtag_videos is an event table) and the UTC creation days of its listed videos
+-- (so a backfilled day, which has no snapshot, still reports its new videos). Per row: the snapshot
+-- counters (and their change since the previous snapshot), the videos listed in that day's captures,
+-- and new_videos = distinct videos listed under the hashtag (on any capture) created on this UTC day.
+-- Listings come from the lake as it is now: a re-capture replaces a creation day's partition, so
+-- videos_listed of an earlier capture day counts only what the lake still holds from that day.
 with snapshots as (
-    select * from {{ ref('stg_hashtags') }}
+    select
+        *,
+        video_count - lag(video_count) over w as video_count_delta,
+        view_count - lag(view_count) over w as view_count_delta
+    from {{ ref('stg_hashtags') }}
+    window w as (partition by hashtag_id order by capture_date)
 ),
 
 listed as (
     select * from {{ ref('stg_hashtag_videos') }}
-),
-
-days as (
-    select hashtag_id, capture_date from snapshots
-    union
-    select hashtag_id, capture_date from listed
 ),
 
 listed_per_day as (
@@ -23,34 +26,35 @@ listed_per_day as (
 ),
 
 created_per_day as (
-    select hashtag_id, cast(timezone('UTC', created_at) as date) as created_date,
-           count(distinct video_id) as new_videos
+    select hashtag_id, {{ utc_day('created_at') }} as created_day,
+           count(distinct video_id) as new_videos, max(hashtag_name) as hashtag_name
     from listed
     where created_at is not null
-    group by hashtag_id, created_date
+    group by hashtag_id, created_day
 ),
 
-joined as (
-    select
-        days.hashtag_id,
-        days.capture_date,
-        coalesce(snapshots.hashtag_name, listed_per_day.hashtag_name) as hashtag_name,
-        snapshots.video_count,
-        snapshots.view_count,
-        coalesce(listed_per_day.videos_listed, 0) as videos_listed,
-        coalesce(created_per_day.new_videos, 0) as new_videos,
-        snapshots.captured_at as snapshot_captured_at
-    from days
-    left join snapshots using (hashtag_id, capture_date)
-    left join listed_per_day using (hashtag_id, capture_date)
-    left join created_per_day
-        on created_per_day.hashtag_id = days.hashtag_id
-        and created_per_day.created_date = days.capture_date
+days as (
+    select hashtag_id, capture_date from snapshots
+    union
+    select hashtag_id, capture_date from listed_per_day
+    union
+    select hashtag_id, created_day from created_per_day
 )
 
 select
-    *,
-    video_count - lag(video_count) over w as video_count_delta,
-    view_count - lag(view_count) over w as view_count_delta
-from joined
-window w as (partition by hashtag_id order by capture_date)
+    days.hashtag_id,
+    days.capture_date,
+    coalesce(snapshots.hashtag_name, listed_per_day.hashtag_name, created_per_day.hashtag_name) as hashtag_name,
+    snapshots.video_count,
+    snapshots.view_count,
+    coalesce(listed_per_day.videos_listed, 0) as videos_listed,
+    coalesce(created_per_day.new_videos, 0) as new_videos,
+    snapshots.captured_at as snapshot_captured_at,
+    snapshots.video_count_delta,
+    snapshots.view_count_delta
+from days
+left join snapshots using (hashtag_id, capture_date)
+left join listed_per_day using (hashtag_id, capture_date)
+left join created_per_day
+    on created_per_day.hashtag_id = days.hashtag_id
+    and created_per_day.created_day = days.capture_date

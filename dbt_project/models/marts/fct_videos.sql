@@ -1,7 +1,10 @@
--- One row per video: its latest stats (from fct_video_daily), its descriptive fields from the most
--- recent capture day (most direct stream first, as in fct_video_daily), the detail-only fields
--- (hashtags, mentions, size) from its latest detail, and is_pinned from its latest post listing
--- (only the author's post list says whether a video is pinned).
+-- One row per video: its latest stats (from fct_video_daily: the latest capture day wins across days,
+-- the most direct stream within a day), its descriptive fields from the most recent capture day (most
+-- direct stream first), the detail-only fields (hashtags, mentions, size) from its latest detail, and
+-- is_pinned from its latest post listing (only the author's post list says whether a video is pinned).
+-- Capture days are UTC days of captured_at, so a video detailed on day 1 and re-listed in day 2's
+-- posts shows day 2's stats. A video kept in fct_video_daily's history but no longer in any lake
+-- partition keeps its stats and dates; its descriptive fields are then null.
 with attributes as (
     select video_id, description, created_at, author_user_id, author_username,
            author_sec_uid, author_nickname, music_id, music_title, music_author, duration_ms,
@@ -58,7 +61,7 @@ seen as (
 latest_stats as (
     select *
     from daily
-    qualify row_number() over (partition by video_id order by capture_date desc) = 1
+    qualify row_number() over (partition by video_id order by capture_date desc, captured_at desc) = 1
 )
 
 select

@@ -1,9 +1,11 @@
 -- One row per reply per capture day, with the top-level comment it answers.
+-- Event table: capture_date is the UTC day of captured_at (the partition is the creation day,
+-- kept as created_date, and is replaced on every re-capture).
 with source as ({{ lake_table('comment_replies') }})
 
 select
     {{ comment_columns() }},
     reply_to_cid as parent_comment_id,
-    {{ capture_columns('tracked_account') }}
+    {{ event_capture_columns('tracked_account') }}
 from source
-{{ latest_per(['cid', 'partition_date']) }}
+{{ latest_per(['cid', utc_day('captured_at')]) }}

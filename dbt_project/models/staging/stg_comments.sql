@@ -1,8 +1,10 @@
 -- One row per top-level comment per capture day.
+-- Event table: capture_date is the UTC day of captured_at (the partition is the creation day,
+-- kept as created_date, and is replaced on every re-capture).
 with source as ({{ lake_table('comments') }})
 
 select
     {{ comment_columns() }},
-    {{ capture_columns('tracked_account') }}
+    {{ event_capture_columns('tracked_account') }}
 from source
-{{ latest_per(['cid', 'partition_date']) }}
+{{ latest_per(['cid', utc_day('captured_at')]) }}

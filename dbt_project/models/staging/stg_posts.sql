@@ -1,8 +1,10 @@
 -- One row per video per capture day, from the tracked accounts' post lists.
+-- Event table: capture_date is the UTC day of captured_at (the partition is the creation day,
+-- kept as created_date, and is replaced on every re-capture).
 with source as ({{ lake_table('posts') }})
 
 select
     {{ video_columns() }},
-    {{ capture_columns('tracked_account') }}
+    {{ event_capture_columns('tracked_account') }}
 from source
-{{ latest_per(['aweme_id', 'partition_date']) }}
+{{ latest_per(['aweme_id', utc_day('captured_at')]) }}

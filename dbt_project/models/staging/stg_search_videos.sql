@@ -1,5 +1,7 @@
 -- One row per (keyword, publish-time filter, video) per capture day. A video repeated across result
 -- pages keeps its best (lowest) rank of the latest capture.
+-- Event table: capture_date is the UTC day of captured_at (the partition is the creation day,
+-- kept as created_date, and is replaced on every re-capture).
 with source as ({{ lake_table('search_videos') }})
 
 select
@@ -7,6 +9,6 @@ select
     publish_time_window,
     search_rank,
     {{ video_columns() }},
-    {{ capture_columns('tracked_keyword') }}
+    {{ event_capture_columns('tracked_keyword') }}
 from source
-{{ latest_per(['keyword', "coalesce(publish_time_window, '')", 'aweme_id', 'partition_date'], 'search_rank') }}
+{{ latest_per(['keyword', "coalesce(publish_time_window, '')", 'aweme_id', utc_day('captured_at')], 'search_rank') }}

@@ -1,4 +1,6 @@
 -- One row per video per capture day, from the video-detail stream (whichever source found it).
+-- Event table: capture_date is the UTC day of captured_at (the partition is the creation day,
+-- kept as created_date, and is replaced on every re-capture).
 with source as ({{ lake_table('videos') }})
 
 select
@@ -10,6 +12,6 @@ select
     hashtags,
     mentions,
     discovered_via,
-    {{ capture_columns('discovery_source') }}
+    {{ event_capture_columns('discovery_source') }}
 from source
-{{ latest_per(['aweme_id', 'partition_date']) }}
+{{ latest_per(['aweme_id', utc_day('captured_at')]) }}
