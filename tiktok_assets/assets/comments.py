@@ -9,21 +9,33 @@ comment_replies: partition D = replies created on D to the top M comments per vi
 (``comments_per_video``, default 5, by ``reply_comment_total``, only comments that have replies)
 found in the range's ``comments`` partitions. A video or comment deleted meanwhile (404) is noted
 and skipped without failing the account.
+Concurrency: every (video) and (video, comment) stream of all accounts runs concurrently
+(``assets/streams.py``); pages of one stream stay sequential.
+Reruns: a video whose ``comment_count`` (freshest ``posts`` row) and a comment whose
+``reply_comment_total`` equal the counts recorded when the range's partitions were written are not
+fetched again; their rows are kept (``assets/state.py``, ``assets/unchanged.py``). ``refresh: true``
+fetches everything.
 """
 
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
 from dagster import AssetExecutionContext, MaterializeResult, asset
 from pydantic import Field
 
 from ..scavio.errors import EntityNotFoundError
-from .fanout import EntityOutcome, fan_out
+from .fanout import EntityOutcome
 from .resources import LakeResource, ScavioResource
 from .runtime import AssetRun, TikTokConfig
-from .spec import EVENT, asset_kwargs
 from .sink import DaySink
+from .spec import EVENT, asset_kwargs
+from .state import StreamState
+from .streams import EntityPlan, fan_out_streams
+from .unchanged import copy_rows, decide, in_set, pair_in_set, save_all
 
 COMMENTS_CAP = 1000
 
@@ -37,71 +49,118 @@ class RepliesConfig(TikTokConfig):
     comments_per_video: int = Field(default=5, ge=1, description="Top comments (by reply count) per video to read replies of.")
 
 
-def select_videos(run: AssetRun, account: str, n: int, how: str) -> list[str]:
-    """Video ids of ``account`` from the posts table, created no later than the window end."""
-    t = run.lake.read("posts", keys=[account], columns=["aweme_id", "create_time", "comment_count", "captured_at"])
-    if t.num_rows == 0:
-        return []
-    rows = [r for r in t.to_pylist() if r["create_time"] is not None and r["create_time"].timestamp() < run.window.end_ts_exclusive]
-    latest: dict[str, dict[str, Any]] = {}
-    for r in sorted(rows, key=lambda r: r["captured_at"]):
-        latest[r["aweme_id"]] = r  # the newest observation wins
+def select_videos(run: AssetRun, accounts: list[str], n: int, how: str) -> dict[str, dict[str, int | None]]:
+    """account -> {video id: comment_count} of its selected videos (from ONE read of the posts table),
+    created no later than the window end; the newest observation of each video wins."""
+    t = run.lake.read("posts", keys=accounts, columns=["tracked_entity", "aweme_id", "create_time", "comment_count", "captured_at"])
+    end = pa.scalar(datetime.fromtimestamp(run.window.end_ts_exclusive, UTC), t.schema.field("create_time").type)
+    t = t.filter(pc.less(t["create_time"], end))
+    latest: dict[str, dict[str, dict[str, Any]]] = {a: {} for a in accounts}
+    for r in sorted(t.to_pylist(), key=lambda r: r["captured_at"]):
+        latest[r["tracked_entity"]][r["aweme_id"]] = r
     key = (lambda r: (r["create_time"], r["aweme_id"])) if how == "recent" else (lambda r: (r["comment_count"] or 0, r["create_time"]))
-    return [r["aweme_id"] for r in sorted(latest.values(), key=key, reverse=True)[:n]]
+    return {a: {r["aweme_id"]: r["comment_count"] for r in sorted(rows.values(), key=key, reverse=True)[:n]}
+            for a, rows in latest.items()}
+
+
+def top_comments(run: AssetRun, accounts: list[str], m: int) -> dict[str, dict[tuple[str, str], int]]:
+    """account -> {(video id, cid): reply_comment_total} of the top ``m`` comments per video with
+    replies, from the range's comment partitions (one read for all accounts)."""
+    t = run.lake.read("comments", dates=run.window.days(), keys=accounts,
+                      columns=["tracked_entity", "aweme_id", "cid", "reply_comment_total"])
+    t = t.filter(pc.greater(pc.fill_null(t["reply_comment_total"], 0), 0))
+    per_video: dict[tuple[str, str], dict[str, int]] = {}
+    for r in t.to_pylist():
+        per_video.setdefault((r["tracked_entity"], r["aweme_id"]), {})[r["cid"]] = r["reply_comment_total"]
+    out: dict[str, dict[tuple[str, str], int]] = {a: {} for a in accounts}
+    for (account, vid), totals in per_video.items():
+        for cid, total in sorted(totals.items(), key=lambda kv: (kv[1], kv[0]), reverse=True)[:m]:
+            out[account][(vid, cid)] = total
+    return out
+
+
+def plan_streams(run: AssetRun, account: str, outcome: EntityOutcome, current: dict[str, int | None],
+                 mask: Callable[[set[str]], Any], what: str) -> tuple[EntityPlan, DaySink | None, set[str]]:
+    """The shared plan of both assets: skip unchanged streams, copy their rows, record counts on commit."""
+    state = StreamState(run.lake, run.name)
+    decision = decide(run, state, account, current)
+    outcome.skipped = len(decision.skip)
+    outcome.notes.append(f"{len(current)} {what}" + (f", {len(decision.skip)} unchanged" if decision.skip else ""))
+    if decision.whole:
+        outcome.notes.append("all unchanged: partitions kept")
+        return EntityPlan(streams=[]), None, set()
+    sink = DaySink(run, account, outcome)
+    gone: set[str] = set()
+    try:
+        if decision.skip:
+            copy_rows(run, sink, account, mask(decision.skip))
+    except BaseException:
+        sink.abort()
+        raise
+
+    def finish() -> None:
+        for day in run.window.days():
+            state.forget(day, account)
+        sink.commit()
+        save_all(run, state, account, {s: (None if s in gone else n) for s, n in current.items()})
+
+    todo = [s for s in current if s not in decision.skip]
+    return EntityPlan(streams=todo, finish=finish, abort=sink.abort), sink, gone
 
 
 @asset(**asset_kwargs("comments", semantics=EVENT, description=__doc__, deps=["posts"]))
 def comments(context: AssetExecutionContext, config: CommentsConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
     with AssetRun.start(context, "comments", scavio, lake, config) as run:
+        accounts = run.select("accounts")
+        selected = select_videos(run, accounts, config.videos_per_account, config.video_selection) if accounts else {}
+        sinks: dict[str, tuple[DaySink | None, set[str]]] = {}
 
-        def work(account: str, outcome: EntityOutcome) -> None:
-            videos = select_videos(run, account, config.videos_per_account, config.video_selection)
-            with DaySink(run, account, outcome) as sink:
-                for vid in videos:
-                    served = 0
-                    try:
-                        for page in run.client.video_comments(vid):  # streamed: one page in memory at a time
-                            served += len(page.items)
-                            sink.add(page.items, {"aweme_id": vid})
-                    except EntityNotFoundError:
-                        outcome.notes.append(f"video {vid} not found")
-                        continue
-                    if served >= COMMENTS_CAP:
-                        outcome.notes.append(f"video {vid}: comment cap reached ({served})")
-            outcome.notes.insert(0, f"{len(videos)} videos")
+        def plan(account: str, outcome: EntityOutcome) -> EntityPlan:
+            p, sink, gone = plan_streams(run, account, outcome, selected[account], lambda s: in_set("aweme_id", s), "videos")
+            sinks[account] = (sink, gone)
+            return p
 
-        return run.finish(fan_out(run, run.select("accounts"), work))
+        def fetch(account: str, vid: str, outcome: EntityOutcome) -> None:
+            sink, gone = sinks[account]
+            assert sink is not None
+            served = 0
+            try:
+                for page in run.client.video_comments(vid):  # streamed: one page in memory at a time
+                    served += len(page.items)
+                    sink.add(page.items, {"aweme_id": vid})
+            except EntityNotFoundError:
+                gone.add(vid)
+                outcome.notes.append(f"video {vid} not found")
+                return
+            if served >= COMMENTS_CAP:
+                outcome.notes.append(f"video {vid}: comment cap reached ({served})")
 
-
-def top_comments(run: AssetRun, account: str, m: int) -> list[tuple[str, str]]:
-    """(video id, cid) of the top ``m`` comments per video with replies, from the range's partitions."""
-    t = run.lake.read("comments", dates=run.window.days(), keys=[account], columns=["aweme_id", "cid", "reply_comment_total"])
-    t = t.filter(pc.greater(pc.fill_null(t["reply_comment_total"], 0), 0))
-    per_video: dict[str, list[dict[str, Any]]] = {}
-    for r in t.to_pylist():
-        per_video.setdefault(r["aweme_id"], []).append(r)
-    out: list[tuple[str, str]] = []
-    for vid, rows in per_video.items():
-        unique = {r["cid"]: r for r in rows}.values()
-        for r in sorted(unique, key=lambda r: (r["reply_comment_total"], r["cid"]), reverse=True)[:m]:
-            out.append((vid, r["cid"]))
-    return out
+        return run.finish(fan_out_streams(run, accounts, plan, fetch))
 
 
 @asset(**asset_kwargs("comment_replies", semantics=EVENT, description=__doc__, deps=["comments"]))
 def comment_replies(context: AssetExecutionContext, config: RepliesConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
     with AssetRun.start(context, "comment_replies", scavio, lake, config) as run:
+        accounts = run.select("accounts")
+        targets = top_comments(run, accounts, config.comments_per_video) if accounts else {}
+        sinks: dict[str, tuple[DaySink | None, set[str]]] = {}
 
-        def work(account: str, outcome: EntityOutcome) -> None:
-            targets = top_comments(run, account, config.comments_per_video)
-            with DaySink(run, account, outcome) as sink:
-                for vid, cid in targets:
-                    try:
-                        for page in run.client.comment_replies(vid, cid):
-                            sink.add(page.items, {"aweme_id": vid, "reply_to_cid": cid})
-                    except EntityNotFoundError:
-                        outcome.notes.append(f"comment {cid} on {vid} not found")
-                        continue
-            outcome.notes.insert(0, f"{len(targets)} comments")
+        def plan(account: str, outcome: EntityOutcome) -> EntityPlan:
+            current = {f"{vid}/{cid}": n for (vid, cid), n in targets[account].items()}
+            p, sink, gone = plan_streams(run, account, outcome, current,
+                                         lambda s: pair_in_set("aweme_id", "reply_to_cid", s), "comments")
+            sinks[account] = (sink, gone)
+            return p
 
-        return run.finish(fan_out(run, run.select("accounts"), work))
+        def fetch(account: str, stream: str, outcome: EntityOutcome) -> None:
+            sink, gone = sinks[account]
+            assert sink is not None
+            vid, cid = stream.split("/", 1)
+            try:
+                for page in run.client.comment_replies(vid, cid):
+                    sink.add(page.items, {"aweme_id": vid, "reply_to_cid": cid})
+            except EntityNotFoundError:
+                gone.add(stream)
+                outcome.notes.append(f"comment {cid} on {vid} not found")
+
+        return run.finish(fan_out_streams(run, accounts, plan, fetch))

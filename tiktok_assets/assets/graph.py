@@ -3,6 +3,10 @@
 Partition D = the list as returned when captured on D; only today's (UTC) partition can be
 materialized (the API serves current state only). One full pass per account; TikTok stops follower
 lists around 5,000 entries, which is recorded in metadata when reached (not an error).
+Reruns: when today's partition exists and the profile's ``follower_count`` / ``following_count``
+(freshest ``profiles`` row; the profiles asset runs first in the same run) equals the count recorded
+when that partition was written, the account is skipped (``assets/state.py``; ``refresh: true``
+fetches anyway).
 """
 
 
@@ -13,22 +17,54 @@ from .fanout import EntityOutcome, fan_out
 from .resources import LakeResource, ScavioResource
 from .runtime import AssetRun, TikTokConfig
 from .spec import SNAPSHOT, asset_kwargs
+from .state import StreamState, usable_count
 
 GRAPH_CAP = 5000
+COUNT_COLUMN = {"user_followers": "follower_count", "user_followings": "following_count"}
+
+
+def latest_counts(run: AssetRun, table: str, keys: list[str], column: str) -> dict[str, int | None]:
+    """key -> ``column`` of its freshest row in ``table`` (one read for all keys)."""
+    if not keys:
+        return {}
+    t = run.lake.read(table, keys=keys, columns=["tracked_entity", column, "captured_at"])
+    out: dict[str, int | None] = {}
+    for r in sorted(t.to_pylist(), key=lambda r: r["captured_at"]):
+        out[r["tracked_entity"]] = r[column]
+    return out
 
 
 def _graph(run: AssetRun, method: str) -> MaterializeResult:
+    state = StreamState(run.lake, run.name)
+    day = run.window.start
+    counts: dict[str, int | None] = {}
+
+    def unchanged(account: str) -> bool:
+        count = usable_count(counts.get(account))
+        if run.config.refresh or count is None or not run.lake.exists(run.name, day, account):
+            return False
+        doc = state.load(day, account)
+        return doc is not None and doc.get("count") == count
+
     def work(account: str, outcome: EntityOutcome) -> None:
+        if unchanged(account):
+            outcome.skipped = 1
+            outcome.notes.append(f"{COUNT_COLUMN[method]} unchanged ({counts[account]}): partition kept")
+            return
         sec = resolve.sec_uid(run, account)
         items = [item for page in getattr(run.client, method)(sec) for item in page.items]
         if len(items) >= GRAPH_CAP:
             outcome.notes.append(f"list cap reached ({len(items)} entries)")
-        outcome.rows = run.write(account, run.window.start, items, extra={"owner_sec_uid": sec, "owner_unique_id": account})
+        state.forget(day, account)
+        outcome.rows = run.write(account, day, items, extra={"owner_sec_uid": sec, "owner_unique_id": account})
         outcome.partitions = 1
+        state.save(day, account, {"count": counts.get(account)})  # after the commit, never before
 
     with run:
         run.require_today()
-        return run.finish(fan_out(run, run.select("accounts"), work))
+        accounts = run.select("accounts")
+        counts.update(latest_counts(run, "profiles", accounts, COUNT_COLUMN[method]))
+        return run.finish(fan_out(run, accounts, work))
 
 
 @asset(**asset_kwargs("followers", semantics=SNAPSHOT, description=__doc__, deps=["profiles"]))

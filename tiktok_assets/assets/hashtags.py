@@ -6,6 +6,9 @@ hashtag_videos: partition D = videos of the hashtag created on D. The API docume
 assume newest-first (``assume_newest_first``, default True) and stop after the first page reaching
 past the range start, so a range costs one pass. Set it False for a full pass. The API stops
 around 2,000 videos; hitting that is recorded in metadata, not an error.
+Reruns: when every day of the range has a partition and the hashtag's ``video_count`` (freshest
+``hashtags`` row) equals the one recorded when they were written, the hashtag is skipped
+(``assets/state.py``; a count of 0 is not trusted; ``refresh: true`` fetches anyway).
 """
 
 
@@ -18,6 +21,7 @@ from .posts import newest_first_pass, write_days
 from .resources import LakeResource, ScavioResource
 from .runtime import AssetRun, TikTokConfig
 from .spec import EVENT, SNAPSHOT, asset_kwargs
+from .state import StreamState, usable_count
 
 HASHTAG_VIDEOS_CAP = 2000
 
@@ -43,8 +47,27 @@ def hashtags(context: AssetExecutionContext, config: TikTokConfig, scavio: Scavi
 @asset(**asset_kwargs("hashtag_videos", semantics=EVENT, description=__doc__, deps=["hashtags"]))
 def hashtag_videos(context: AssetExecutionContext, config: HashtagVideosConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
     with AssetRun.start(context, "hashtag_videos", scavio, lake, config) as run:
+        from .graph import latest_counts
+
+        names = run.select("hashtags")
+        counts = latest_counts(run, "hashtags", names, "video_count")
+        state = StreamState(run.lake, run.name)
+
+        def unchanged(name: str) -> bool:
+            count = usable_count(counts.get(name))
+            if config.refresh or count is None:
+                return False
+            for day in run.window.days():
+                doc = state.load(day, name)
+                if doc is None or doc.get("count") != count or not run.lake.exists(run.name, day, name):
+                    return False
+            return True
 
         def work(name: str, outcome: EntityOutcome) -> None:
+            if unchanged(name):
+                outcome.skipped = 1
+                outcome.notes.append(f"video_count unchanged ({counts[name]}): partitions kept")
+                return
             hid = resolve.hashtag_id(run, name)
             pages = run.client.hashtag_videos(hid)
             if config.assume_newest_first:
@@ -53,6 +76,10 @@ def hashtag_videos(context: AssetExecutionContext, config: HashtagVideosConfig, 
                 items = [item for page in pages for item in page.items]
                 if len(items) >= HASHTAG_VIDEOS_CAP:
                     outcome.notes.append(f"list cap reached ({len(items)} items)")
+            for day in run.window.days():
+                state.forget(day, name)
             write_days(run, name, items, outcome, extra={"hashtag_id": hid, "hashtag_name": name})
+            for day in run.window.days():  # after the commits, never before
+                state.save(day, name, {"count": counts.get(name)})
 
-        return run.finish(fan_out(run, run.select("hashtags"), work))
+        return run.finish(fan_out(run, names, work))

@@ -48,6 +48,11 @@ class TikTokConfig(Config):
         description="Restrict this asset to these tracked names (overrides the tiktok/entities run tag). "
         "Empty = all tracked entities of the asset's kind.",
     )
+    refresh: bool = Field(
+        default=False,
+        description="Fetch every stream even when its parent count says it is unchanged since its partitions "
+        "were written (see tiktok_assets/assets/state.py); videos: refetch details already stored.",
+    )
 
 
 @dataclass
@@ -177,6 +182,7 @@ class AssetRun:
             "lake_path": MetadataValue.url(path) if "://" in path else MetadataValue.path(path),
             "entities": self.entity_table(outcomes),
             "failed_entities": MetadataValue.json([o.entity for o in failed]),
+            "streams_skipped_unchanged": MetadataValue.int(sum(getattr(o, "skipped", 0) for o in outcomes)),
             "preview": MetadataValue.md(markdown_preview(self.preview)),
         }
         metadata.update(extra or {})

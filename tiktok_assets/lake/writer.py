@@ -33,9 +33,10 @@ from tiktok_assets.lake.schemas import SCHEMAS
 log = logging.getLogger(__name__)
 
 DEFAULT_ROW_GROUP_ROWS = 64 * 1024
-# A row group is also written once the buffer holds this many bytes: wide rows (the ``raw`` JSON of a
-# comment is ~1 KB) would otherwise buffer ~64 MB per writer before the first row group.
-DEFAULT_ROW_GROUP_BYTES = 8 * 2**20
+# Optionally, a row group is also written once the buffer holds this many bytes: wide rows (the ``raw``
+# JSON of a comment is ~1 KB) would otherwise buffer ~64 MB per writer before the first row group.
+# Off by default (full-size row groups); streaming callers cap memory with it or with flush().
+DEFAULT_ROW_GROUP_BYTES: int | None = None
 COMPRESSION = "zstd"
 
 
@@ -68,7 +69,7 @@ class PartitionWriter:
 
     def __init__(self, fs: fsspec.AbstractFileSystem, lake_root: str, table: str, final_dir: str,
                  *, row_group_size: int = DEFAULT_ROW_GROUP_ROWS, compression: str = COMPRESSION,
-                 row_group_bytes: int = DEFAULT_ROW_GROUP_BYTES) -> None:
+                 row_group_bytes: int | None = DEFAULT_ROW_GROUP_BYTES) -> None:
         if table not in SCHEMAS:
             raise LakeWriteError(f"unknown lake table {table!r}")
         if row_group_size < 1:
@@ -81,7 +82,7 @@ class PartitionWriter:
         self.staging_dir = posixpath.join(lake_root.rstrip("/"), STAGING_DIR, uuid.uuid4().hex)
         self.staging_path = posixpath.join(self.staging_dir, PART_FILE)
         self.row_group_size = row_group_size
-        self.row_group_bytes = max(1, row_group_bytes)
+        self.row_group_bytes = row_group_bytes
         self.buffered_bytes = 0  # Arrow bytes held in memory (the buffered rows)
         self.compression = compression
         self.rows_written = 0  # rows handed to the Parquet writer (flushed row groups)
@@ -129,7 +130,7 @@ class PartitionWriter:
                 self.buffered_bytes += batch.nbytes
             while self.buffered_rows >= self.row_group_size:
                 self._flush(self.row_group_size)
-            if self.buffered_bytes >= self.row_group_bytes:
+            if self.row_group_bytes is not None and self.buffered_bytes >= self.row_group_bytes:
                 self._flush(self.buffered_rows)
         self.max_buffered_rows = max(self.max_buffered_rows, self.buffered_rows)
 

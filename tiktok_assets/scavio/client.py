@@ -28,7 +28,7 @@ from .envconfig import settings_from_env
 from .errors import MalformedResponseError
 from .guard import CreditGuard, CreditLimit, RunCap
 from .ledger import Ledger, tagged
-from .pagination import paginator_for, truthy_has_more
+from .pagination import SeenIds, paginator_for, truthy_has_more
 from .ratelimit import SharedPacer
 from .requester import STOPPING, Requester
 from .types import LedgerEntry, Page
@@ -149,7 +149,7 @@ class ScavioClient:
     def _pages(self, spec: E.EndpointSpec, base: dict[str, Any], max_pages: int | None,
                max_items: int | None) -> Iterator[Page]:
         paginator = paginator_for(spec)
-        seen: set[str] = set()
+        seen = SeenIds()  # exact, ~8 bytes per numeric id (a million-comment stream)
         params, number, yielded = {**base, **paginator.first_params()}, 0, 0
         while max_pages is None or number < max_pages:
             response = self._req.post(spec.path, params)

@@ -9,6 +9,8 @@ instead of starting it over, so a stream can never loop.
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -134,3 +136,54 @@ def paginator_for(spec: EndpointSpec) -> Paginator:
     if spec.style is PageStyle.TOKEN_TIME:
         return TokenTimePaginator()
     raise ValueError(f"{spec.path} is not paginated")
+
+
+class SeenIds:
+    """Exact set of the ids already yielded in one stream, compact for very long streams.
+
+    Why: a stream can serve a million comments; a ``set`` of a million 19-character strings costs
+    ~100 MB. Numeric ids (all TikTok ids are) go to a sorted ``array('q')`` (8 bytes each, binary
+    search) fed from a small recent ``set`` merged in when it reaches ``MERGE_AT``; other ids stay in
+    a plain set. Membership is exact either way; only ``in`` and ``add`` are needed.
+    """
+
+    MERGE_AT = 50_000
+
+    def __init__(self) -> None:
+        self._sorted = array("q")
+        self._recent: set[int] = set()
+        self._other: set[str] = set()
+
+    @staticmethod
+    def _as_int(key: str) -> int | None:
+        # only canonical decimal ints (no sign, no leading zero) map 1:1 between text and number
+        if key.isascii() and key.isdigit() and len(key) <= 19 and (key == "0" or key[0] != "0"):
+            value = int(key)
+            return value if value < 2**63 else None
+        return None
+
+    def __contains__(self, key: object) -> bool:
+        key = str(key)
+        n = self._as_int(key)
+        if n is None:
+            return key in self._other
+        if n in self._recent:
+            return True
+        i = bisect_left(self._sorted, n)
+        return i < len(self._sorted) and self._sorted[i] == n
+
+    def add(self, key: object) -> None:
+        key = str(key)
+        n = self._as_int(key)
+        if n is None:
+            self._other.add(key)
+            return
+        if n in self:
+            return
+        self._recent.add(n)
+        if len(self._recent) >= self.MERGE_AT:
+            self._sorted = array("q", sorted([*self._sorted, *self._recent]))
+            self._recent = set()
+
+    def __len__(self) -> int:
+        return len(self._sorted) + len(self._recent) + len(self._other)
