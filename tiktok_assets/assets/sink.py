@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .fanout import EntityOutcome
     from .runtime import AssetRun
 
-BUFFER_BYTES = 24 * 2**20  # all writers of one sink together
+BUFFER_BYTES = 4 * 2**20  # all writers of one sink together (measured: 24 MB cost +70 MB RSS at 200k comments)
 
 
 class DaySink:
