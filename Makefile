@@ -1,5 +1,7 @@
 # The two contract commands: `make demo` and `make test`. Both bootstrap .venv from nothing but
 # Python 3.11 + pip, and reinstall only when pyproject.toml changed (the stamp file is the staleness check).
+# Bytecode is compiled at install time: with PYTHONDONTWRITEBYTECODE set (as on these machines) nothing
+# would ever be cached, and every `dagster dev` / CLI start would recompile Dagster (~6.7 s vs ~3 s).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -13,7 +15,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --upgrade uv
-	@$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]'
+	@$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)
