@@ -33,9 +33,9 @@ class Pipeline:
         """One run of the Definitions' own asset job, exactly as the CLI/UI would launch it."""
         from dagster import AssetKey, DagsterInstance
 
-        from tiktok_assets.definitions import build_definitions
+        from tiktok_assets.wiring import build_definitions
 
-        job = build_definitions().resolve_implicit_global_asset_job_def()
+        job = build_definitions(include_dbt=False).resolve_implicit_global_asset_job_def()
         all_tags = {"dagster/asset_partition_range_start": start.isoformat(),
                     "dagster/asset_partition_range_end": (end or start).isoformat(), **(tags or {})}
         return job.execute_in_process(

@@ -10,7 +10,7 @@ from tiktok_assets.assets.windows import today_utc
 
 
 def test_thousand_accounts_two_years_loads(tmp_path, monkeypatch) -> None:
-    from tiktok_assets.definitions import build_definitions
+    from tiktok_assets.wiring import build_definitions
     from tiktok_assets.partitions import daily_partitions
     from tiktok_assets.tracking import load_tracked, track
 

@@ -100,7 +100,7 @@ def materialize(start: date, end: date, select: list[str] | None = None, entitie
     from dagster import AssetKey, DagsterInstance
 
     from ..assets.windows import today_utc
-    from ..definitions import build_definitions
+    from ..wiring import build_definitions
 
     if end < start:
         raise ValueError(f"--end-date {end} is before --date {start}")
@@ -113,7 +113,7 @@ def materialize(start: date, end: date, select: list[str] | None = None, entitie
     skipped = [AssetSummary(n, status="skipped") for n in ALL_NAMES if n in (select or ALL_NAMES) and n not in names]
     if not force:
         check_budget(names, start, end, entities, log)
-    defs = build_definitions()
+    defs = build_definitions(include_dbt=False)  # lake assets only; dbt runs after, through its runner
     job = defs.resolve_implicit_global_asset_job_def()
     tags = {"dagster/asset_partition_range_start": start.isoformat(), "dagster/asset_partition_range_end": end.isoformat()}
     if entities:
