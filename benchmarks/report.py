@@ -16,6 +16,8 @@ from typing import Any
 
 import psutil
 
+from .misses import explain
+
 
 @dataclass
 class Measurement:
@@ -116,7 +118,8 @@ def render(*, sections: list[list[str]], targets: list[Target], notes: list[str]
     for t in targets:
         mark = "n/a" if t.met is None else ("yes" if t.met else "**no**")
         lines.append(f"| {t.name} | {t.value} | {t.goal} | {mark} |")
-    lines += ["", "## Results", ""]
+    lines += [""] + explain(targets)
+    lines += ["## Results", ""]
     for s in sections:
         lines += s
     if notes:
