@@ -14,12 +14,9 @@ through ``client.map_concurrent`` (concurrency under the key's shared pace) insi
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-from dagster import Failure, MetadataValue
 
 from ..scavio.errors import (
     BadRequestError,
@@ -83,43 +80,14 @@ def describe_entity_error(entity: str, exc: BaseException) -> str:
 def fan_out(run: AssetRun, entities: Sequence[str], work: Callable[[str, EntityOutcome], None]) -> list[EntityOutcome]:
     """Run ``work(entity, outcome)`` for every entity; returns outcomes in input order.
 
-    ``work`` fills ``outcome.rows/partitions/notes``; pages and credits come from the ledger.
+    ``work`` fills ``outcome.rows/partitions/notes``; pages and credits come from the ledger. It is
+    the one-stream-per-entity case of :func:`~.streams.fan_out_streams`, which owns the isolation,
+    fatal-error and metadata rules for both.
     """
-    outcomes = {e: EntityOutcome(e) for e in entities}
+    from .streams import EntityPlan, fan_out_streams
 
-    def task(entity: str) -> EntityOutcome:
-        outcome = outcomes[entity]
-        started = time.perf_counter()
-        try:
-            with run.client.tagged(asset=run.name, partition=str(run.window), entity=entity):
-                work(entity, outcome)
-        finally:
-            outcome.seconds = round(time.perf_counter() - started, 3)
-        return outcome
-
-    done: list[str] = []
-    for entity, result in run.client.map_concurrent(task, list(entities)):
-        outcome = outcomes[entity]
-        if isinstance(result, BaseException):
-            if is_entity_error(result):
-                outcome.error = describe_entity_error(entity, result)
-                run.context.log.warning(f"{run.name} [{run.window}] {outcome.error}")
-            else:
-                run.fill_ledger_stats(list(outcomes.values()))
-                raise Failure(
-                    description=(
-                        f"{run.name} [{run.window}] stopped at {entity!r}: {type(result).__name__}: {result}. "
-                        f"Partitions already committed stay intact (entities finished: {', '.join(done) or 'none'})."
-                    ),
-                    metadata={"entities": run.entity_table(list(outcomes.values())),
-                              "credits_used": MetadataValue.int(run.credits_used())},
-                ) from result
-        else:
-            done.append(entity)  # per-entity detail goes to the metadata table, not the event log (see summarize)
-    ordered = [outcomes[e] for e in entities]
-    run.fill_ledger_stats(ordered)
-    summarize(run, ordered)
-    return ordered
+    return fan_out_streams(run, entities, plan=lambda entity, outcome: EntityPlan(streams=[entity]),
+                           fetch=lambda entity, _stream, outcome: work(entity, outcome))
 
 
 def summarize(run: AssetRun, outcomes: Sequence[EntityOutcome]) -> None:

@@ -39,6 +39,7 @@ class EntityPlan:
     finish: Callable[[], None] = lambda: None
     abort: Callable[[], None] = lambda: None
     started: float = field(default_factory=time.perf_counter)
+    first_stream_at: float | None = None  # queue time before the first stream is not the entity's work
 
 
 def fan_out_streams(run: AssetRun, entities: Sequence[str], plan: Callable[[str, EntityOutcome], EntityPlan],
@@ -60,6 +61,9 @@ def fan_out_streams(run: AssetRun, entities: Sequence[str], plan: Callable[[str,
         entity, stream = job
         if outcomes[entity].error is not None:
             return  # a sibling stream already failed this entity: don't spend more on it
+        p = plans.get(entity)
+        if p is not None and p.first_stream_at is None:
+            p.first_stream_at = time.perf_counter()
         with tags(entity):
             fetch(entity, stream, outcomes[entity])
 
@@ -73,7 +77,7 @@ def fan_out_streams(run: AssetRun, entities: Sequence[str], plan: Callable[[str,
                 failed(entity, exc)  # raises Failure when fatal (a lake write error)
         else:
             p.abort()
-        o.seconds = round(time.perf_counter() - p.started, 3)
+        o.seconds = round(time.perf_counter() - (p.first_stream_at or p.started), 3)
 
     def fatal(entity: str, exc: BaseException) -> Failure:
         for p in list(plans.values()):
