@@ -5,12 +5,17 @@ Why a plain YAML file and not Dagster dynamic partitions: entities are not a par
 ``tiktok-assets track|untrack``, and read fresh at the start of each run, so adding an account needs
 no redeploy. Its location comes from ``TIKTOK_TRACKED_FILE`` (default ``tracked.yaml`` in the cwd),
 read when called, never at import.
+
+Why the loader walks PyYAML's node graph instead of ``safe_load``'s dicts: a hand-edited file is the
+commonest user input of this project, and its mistakes (a typo'd key, ``null``/``true``/``12345``
+as a name, a missing file) must fail with the file, the line and the key, not capture nothing or
+query ``'None'``. Nodes carry their line (``start_mark``) and their resolved type (``tag``).
 """
 
 from __future__ import annotations
 
+import difflib
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,10 +26,15 @@ from . import settings
 
 KINDS: tuple[str, ...] = ("accounts", "hashtags", "keywords")
 MAX_KEYWORD_CHARS = 500  # the API's documented keyword limit (1-500 chars)
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+_TYPE_NAMES = {"tag:yaml.org,2002:null": "null", "tag:yaml.org,2002:bool": "a boolean",
+               "tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number",
+               "tag:yaml.org,2002:timestamp": "a date"}
 
 
 class TrackedFileError(ValueError):
-    """tracked.yaml is unreadable or holds something other than lists of names."""
+    """tracked.yaml is missing, unreadable, or holds something other than lists of names."""
 
 
 @dataclass(frozen=True)
@@ -68,71 +78,105 @@ def _dedup(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def load_tracked(path: str | os.PathLike[str] | None = None) -> Tracked:
-    """Read the file now; a missing file means nothing is tracked."""
-    p = tracked_path(path)
-    if not p.exists():
-        return Tracked()
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def compose_kinds(text: str, where: Path) -> dict[str, tuple[yaml.ScalarNode, yaml.Node]]:
+    """``kind -> (key node, value node)`` of the document, every structural mistake raised with its line.
+
+    Shared by :func:`parse_tracked` and the comment-keeping editor (:mod:`tiktok_assets.tracking_edit`),
+    which needs the nodes' positions in the text.
+    """
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        raise TrackedFileError(f"{p}: not valid YAML: {exc}") from exc
-    if not isinstance(doc, dict):
-        raise TrackedFileError(f"{p}: expected a mapping with keys {', '.join(KINDS)}")
+        mark = getattr(exc, "problem_mark", None)
+        at = f"{where}:{mark.line + 1}" if mark is not None else str(where)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise TrackedFileError(f"{at}: not valid YAML: {problem}") from None
+    if root is None:
+        return {}  # an empty file (or only comments): nothing tracked yet
+    if not isinstance(root, yaml.MappingNode):
+        raise TrackedFileError(f"{where}:{_line(root)}: expected a mapping with the keys {', '.join(KINDS)}")
+    found: dict[str, tuple[yaml.ScalarNode, yaml.Node]] = {}
+    for key, value in root.value:
+        name = key.value if isinstance(key, yaml.ScalarNode) else None
+        if name not in KINDS:
+            close = difflib.get_close_matches(str(name), KINDS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise TrackedFileError(f"{where}:{_line(key)}: unknown key {name!r}{hint}; "
+                                   f"the keys are {', '.join(KINDS)}")
+        if name in found:
+            raise TrackedFileError(f"{where}:{_line(key)}: key '{name}' appears twice "
+                                   f"(first on line {_line(found[name][0])})")
+        if not (isinstance(value, yaml.SequenceNode) or (isinstance(value, yaml.ScalarNode) and value.tag == _NULL)):
+            raise TrackedFileError(f"{where}:{_line(value)}: '{name}' must be a list of names")
+        found[name] = (key, value)
+    return found
+
+
+def item_name(kind: str, item: yaml.Node, where: Path) -> str:
+    """The normalized name of one list entry; anything but a non-empty string is an error with its line."""
+    if not isinstance(item, yaml.ScalarNode) or item.tag != _STR:
+        what = _TYPE_NAMES.get(item.tag, "a list" if isinstance(item, yaml.SequenceNode) else "a mapping"
+                               if isinstance(item, yaml.MappingNode) else f"not a string ({item.tag})")
+        shown = item.value if isinstance(item, yaml.ScalarNode) else "..."
+        hint = "; quote it if it is a name" if isinstance(item, yaml.ScalarNode) and item.value else ""
+        raise TrackedFileError(f"{where}:{_line(item)}: '{kind}': entry {shown!r} is {what}, not a name{hint}")
+    try:
+        return normalize_name(kind, item.value)
+    except ValueError as exc:
+        raise TrackedFileError(f"{where}:{_line(item)}: {exc}") from None
+
+
+def parse_tracked(text: str, where: Path) -> Tracked:
+    """Validate and read the file's text (``where`` names it in errors)."""
     values: dict[str, tuple[str, ...]] = {}
-    for kind in KINDS:
-        raw = doc.get(kind) or []
-        if not isinstance(raw, list):
-            raise TrackedFileError(f"{p}: '{kind}' must be a list of names")
-        try:
-            values[kind] = _dedup(normalize_name(kind, str(v)) for v in raw)
-        except ValueError as exc:
-            raise TrackedFileError(f"{p}: {exc}") from exc
+    for kind, (_key, node) in compose_kinds(text, where).items():
+        items = node.value if isinstance(node, yaml.SequenceNode) else []
+        values[kind] = _dedup(item_name(kind, item, where) for item in items)
     return Tracked(**values)
 
 
-def _header(p: Path) -> str:
-    """Keep the leading comment block when rewriting (yaml.dump drops comments)."""
-    if not p.exists():
-        return ""
-    lines = []
-    for line in p.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("#"):
-            break
-        lines.append(line)
-    return "\n".join(lines) + ("\n" if lines else "")
-
-
-def save_tracked(tracked: Tracked, path: str | os.PathLike[str] | None = None) -> Path:
-    """Atomic rewrite (temp file + rename) so a crash never leaves half a file."""
+def load_tracked(path: str | os.PathLike[str] | None = None, *, missing_ok: bool = False) -> Tracked:
+    """Read the file now. A missing file is an error (a typo in ``TIKTOK_TRACKED_FILE`` must not read
+    as "nothing tracked"), except for ``track``, which creates it (``missing_ok``)."""
     p = tracked_path(path)
-    body = yaml.safe_dump({k: list(tracked.of(k)) for k in KINDS}, allow_unicode=True, sort_keys=False)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tracked-", dir=p.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(_header(p) + body)
-    os.replace(tmp, p)
-    return p
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if missing_ok:
+            return Tracked()
+        raise TrackedFileError(f"{p}: tracked file not found (set {settings.TIKTOK_TRACKED_FILE} to your "
+                               f"tracked.yaml, or create it with `tiktok-assets track`)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TrackedFileError(f"{p}: cannot read the tracked file: {exc}") from None
+    return parse_tracked(text, p)
 
 
 def track(kind: str, names: Iterable[str], path: str | os.PathLike[str] | None = None) -> tuple[Tracked, list[str]]:
     """Add names (validated, deduplicated); returns the new state and the names actually added."""
+    from .tracking_edit import write_tracked
+
     new = [normalize_name(kind, n) for n in names]
-    current = load_tracked(path)
+    current = load_tracked(path, missing_ok=True)
     existing = current.of(kind)
     added = [n for n in _dedup(new) if n not in existing]
     updated = replace(current, **{kind: existing + tuple(added)})
-    if added:  # an unchanged file is not rewritten (keeps its formatting and comments)
-        save_tracked(updated, path)
+    if added:  # an unchanged file is not rewritten
+        write_tracked(tracked_path(path), kind, updated)
     return updated, added
 
 
 def untrack(kind: str, names: Iterable[str], path: str | os.PathLike[str] | None = None) -> tuple[Tracked, list[str]]:
     """Remove names; returns the new state and the names actually removed (unknown ones are ignored)."""
+    from .tracking_edit import write_tracked
+
     drop = {normalize_name(kind, n) for n in names}
     current = load_tracked(path)
     removed = [n for n in current.of(kind) if n in drop]
     updated = replace(current, **{kind: tuple(n for n in current.of(kind) if n not in drop)})
     if removed:
-        save_tracked(updated, path)
+        write_tracked(tracked_path(path), kind, updated)
     return updated, removed
