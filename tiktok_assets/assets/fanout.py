@@ -45,7 +45,7 @@ def is_entity_error(exc: BaseException) -> bool:
     ``ValueError`` covers the client's parameter validation (e.g. a keyword over 500 chars), a lake
     path that cannot encode a name and an item that cannot be flattened: all specific to one entity.
     """
-    from ..lake.writer import LakeWriteError
+    from ..lake.delta import LakeWriteError
 
     if isinstance(exc, LakeWriteError):
         return False
@@ -86,7 +86,9 @@ def fan_out(run: AssetRun, entities: Sequence[str], work: Callable[[str, EntityO
     """
     from .streams import EntityPlan, fan_out_streams
 
-    return fan_out_streams(run, entities, plan=lambda entity, outcome: EntityPlan(streams=[entity]),
+    return fan_out_streams(run, entities,
+                           plan=lambda entity, outcome: EntityPlan(streams=[entity], finish=lambda: run.entity_done(entity),
+                                                                   abort=lambda: run.entity_failed(entity)),
                            fetch=lambda entity, _stream, outcome: work(entity, outcome))
 
 

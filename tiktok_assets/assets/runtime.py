@@ -31,9 +31,8 @@ from ..budget.ledger_sink import ledger_flushing
 from ..budget.runtime import run_budget_limits
 from ..budget.settings import BudgetSettings
 from ..lake.flatten import flatten
-from ..lake.paths import table_dir
-from ..partitions import ENTITIES_TAG, parse_entities_tag
-from ..tracking import load_tracked
+from ..partitions import ENTITIES_TAG, day_range_problem, parse_entities_tag, requested_days
+from ..tracking import TrackedFileError, load_tracked
 from .windows import Window, today_utc
 
 ENTITIES_CHECK = "entities_ok"
@@ -55,6 +54,27 @@ class TikTokConfig(Config):
     )
 
 
+def refuse_bad_request(context: AssetExecutionContext, name: str, config: TikTokConfig) -> None:
+    """Fail the step, with one line, when the run asks for days that cannot be captured (before the
+    first partition, or after today UTC), names entities that are not tracked, or the tracked file is
+    broken. A run launched from the UI or a script with such tags would otherwise spend credits on
+    days that have not happened or silently capture nothing."""
+    days = requested_days(context.run.tags)
+    problem = day_range_problem(*days, today_utc()) if days else None
+    if problem is None:
+        try:
+            tracked = load_tracked()
+        except TrackedFileError as exc:
+            problem = str(exc)
+        else:
+            wanted = list(config.entities) or parse_entities_tag(context.run.tags.get(ENTITIES_TAG)) or []
+            unknown = [w for w in wanted if w not in tracked.all_names()]
+            if unknown:
+                problem = f"not tracked: {', '.join(unknown)} (track them first, or fix the names)"
+    if problem:
+        raise Failure(description=f"{name}: {problem}. Nothing was requested or written.", allow_retries=False)
+
+
 @dataclass
 class AssetRun:
     context: AssetExecutionContext
@@ -66,6 +86,7 @@ class AssetRun:
     ledger_start: int = 0
     captured_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
     preview: pa.Table | None = None
+    batches: dict[str, Any] = field(default_factory=dict)  # table -> lake TableBatch of this run
 
     @classmethod
     def start(cls, context: AssetExecutionContext, name: str, scavio: Any, lake: Any, config: TikTokConfig) -> AssetRun:
@@ -75,6 +96,7 @@ class AssetRun:
         processes), and leaving the block flushes this asset's ledger entries to ``credit_ledger``,
         also when the body raised: a failed run still records what it spent.
         """
+        refuse_bad_request(context, name, config)  # before any request: nothing spent, nothing written
         tw = context.partition_time_window
         the_lake = lake.get_lake()
         limits = run_budget_limits(the_lake, BudgetSettings.from_env(), scavio.api_key, context.run_id)
@@ -90,7 +112,10 @@ class AssetRun:
         return self
 
     def __exit__(self, *exc_info: Any) -> bool | None:
-        return self._flushing.__exit__(*exc_info)
+        try:
+            self.commit_finished(failing=exc_info[0] is not None)
+        finally:
+            return self._flushing.__exit__(*exc_info)
 
     # --- what to fetch -----------------------------------------------------------------------------
     def require_today(self) -> None:
@@ -123,23 +148,51 @@ class AssetRun:
         return names
 
     # --- writing -----------------------------------------------------------------------------------
+    # Rows are staged per entity in one lake TableBatch per table (tiktok_assets/lake/batch.py) and
+    # committed together: an entity's rows join the commit when it finished (``entity_done``, called
+    # by the fan-out), are dropped when it failed (``entity_failed``), and land at ``finish`` (or when
+    # the run stops on a fatal error: what finished is still committed, see ``__exit__``).
+    def batch(self, table: str | None = None) -> Any:
+        table = table or self.name
+        if table not in self.batches:
+            self.batches[table] = self.lake.batch(table)
+        return self.batches[table]
+
     def write(self, key: str, day: date, items: Sequence[dict[str, Any]], extra: dict[str, Any] | None = None,
               table: str | None = None) -> int:
-        """Atomically (re)write one (day, entity) partition; empty ``items`` writes a valid empty file."""
+        """Stage this capture of (day, entity); empty ``items`` records a capture with no rows."""
         table = table or self.name
         batch = flatten(table, list(items), partition_date=day, tracked_entity=key, captured_at=self.captured_at, extra=extra)
-        self.lake.write_partition(table, day, key, [batch])
-        if self.preview is None and batch.num_rows:
-            self.preview = pa.Table.from_batches([batch.slice(0, PREVIEW_ROWS)])
-        return batch.num_rows
+        return self.write_batch(key, day, batch, table=table)
 
     def write_batch(self, key: str, day: date, batch: pa.RecordBatch | pa.Table, table: str | None = None) -> int:
-        table = table or self.name
-        batches = batch.to_batches() if isinstance(batch, pa.Table) else [batch]
-        self.lake.write_partition(table, day, key, batches)
+        """Stage rows already in the table's schema as this run's capture of (day, entity)."""
+        rows = self.batch(table).put(key, day, batch, captured_at=self.captured_at)
         if self.preview is None and batch.num_rows:
-            self.preview = pa.Table.from_batches(batches).slice(0, PREVIEW_ROWS)
-        return batch.num_rows
+            self.preview = (pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch).slice(0, PREVIEW_ROWS)
+        return rows
+
+    def entity_done(self, key: str) -> None:
+        for batch in list(self.batches.values()):
+            batch.done(key)
+
+    def entity_failed(self, key: str) -> None:
+        for batch in list(self.batches.values()):
+            batch.drop(key)
+
+    def commit_finished(self, failing: bool = False) -> None:
+        """Commit every finished entity; on the way out of a failing run, log instead of masking."""
+        try:
+            for batch in list(self.batches.values()):
+                batch.commit()
+        except Exception:
+            if not failing:
+                raise
+            self.context.log.exception(f"{self.name}: could not commit the entities that finished")
+        finally:
+            if failing:
+                for batch in self.batches.values():
+                    batch.close()
 
     # --- reporting ---------------------------------------------------------------------------------
     def entries(self) -> list[Any]:
@@ -166,11 +219,16 @@ class AssetRun:
         return MetadataValue.table(records, schema=schema)
 
     def finish(self, outcomes: Sequence[Any], extra: dict[str, Any] | None = None) -> MaterializeResult:
+        for o in outcomes:  # entities the fan-out did not already settle (e.g. videos)
+            (self.entity_done if o.ok else self.entity_failed)(o.entity)
+        self.commit_finished()
+        for batch in self.batches.values():
+            batch.close()
         entries = self.entries()
         latencies = sorted(e.latency_ms for e in entries if e.latency_ms is not None)
         remaining = [e.credits_remaining for e in entries if e.credits_remaining is not None]
         failed = [o for o in outcomes if not o.ok]
-        path = table_dir(self.lake.url, self.name)
+        path = self.lake.table_uri(self.name)
         metadata: dict[str, Any] = {
             "dagster/row_count": MetadataValue.int(sum(o.rows for o in outcomes)),
             "window": MetadataValue.text(str(self.window)),

@@ -1,10 +1,11 @@
 """Skip the unchanged streams of a windowed (event) asset and keep their committed rows.
 
-Why: comments and replies are filed per (day, account) partition, each partition mixing several
-streams (one per video / per parent comment). A stream whose parent count is unchanged since the
-partitions of the window were written (see :mod:`.state`) is not fetched; since a partition is
-rewritten as a whole, its rows are copied from the committed partitions into the new ones, batch by
-batch (bounded memory). When *every* stream is unchanged and the window's partitions hold exactly
+Why: comments and replies are captured per (day, account), each capture mixing several streams
+(one per video / per parent comment). A stream whose parent count is unchanged since the window was
+captured (see :mod:`.state`) is not fetched. A capture replaces only the rows captured on the same
+UTC day, so rows of earlier capture days stay as they are (they are that stream's latest
+observation); the skipped streams' rows of *this* capture day are copied into the new capture, batch
+by batch (bounded memory). When *every* stream is unchanged and the window's captures hold exactly
 the selected streams, nothing is rewritten at all.
 """
 
@@ -16,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from .state import StreamState, usable_count
 
@@ -54,14 +54,17 @@ def decide(run: AssetRun, state: StreamState, key: str, current: dict[str, int |
 
 
 def copy_rows(run: AssetRun, sink: DaySink, key: str, mask: Callable[[pa.RecordBatch], pa.Array]) -> int:
-    """Copy the committed rows of ``key`` selected by ``mask(batch)`` into ``sink``, day by day."""
+    """Copy ``key``'s rows of this capture day selected by ``mask(batch)`` into ``sink`` (the new capture
+    replaces them), batch by batch."""
     copied = 0
-    for day in run.window.days():
-        with run.lake.fs.open(run.lake.partition_file(run.name, day, key), "rb") as f:
-            for batch in pq.ParquetFile(f).iter_batches(batch_size=COPY_BATCH_ROWS):
-                kept = batch.filter(mask(batch))
-                if kept.num_rows:
-                    copied += sink.add_rows(day, kept)
+    for batch in run.lake.scan(run.name, dates=run.window.days(), keys=[key], captured_on=run.captured_at.date(),
+                               batch_size=COPY_BATCH_ROWS):
+        kept = batch.filter(mask(batch))
+        if not kept.num_rows:
+            continue
+        for day in set(kept.column("partition_date").to_pylist()):
+            day_rows = kept.filter(pc.equal(kept.column("partition_date"), pa.scalar(day, pa.date32())))
+            copied += sink.add_rows(day, day_rows)
     return copied
 
 

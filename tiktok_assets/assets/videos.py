@@ -1,17 +1,19 @@
 """``tiktok/videos`` (event): full details (``/video``) of the videos discovered in the range.
 
-Partition D = details of videos created on D that the ``posts``, ``hashtag_videos`` or
-``search_videos`` partitions of the range list, filed under ``source=<kind>:<key>`` of the stream
+Partition D = details of videos created on D that the ``posts`` or ``search_videos`` partitions of
+the range or the ``hashtag_videos`` captures since the range start list, filed under ``source=<kind>:<key>`` of the stream
 that found them (``account:chef_lina``, ``hashtag:cooking``, ``keyword:...``), first source wins in
 that order so the table holds each video once per day. Cost: each distinct id is requested at most
 once per run (deduplicated across sources), and ids already present in the ``videos`` table for
 those days are skipped unless ``refresh: true``, so rerunning an unchanged day costs nothing here.
-New rows are merged into the existing partition (same id replaced), written atomically.
+New details are added as this capture day's observation (a same-day rerun replaces only that day's
+rows of the id); a source whose details failed writes nothing, so its absence shows in the
+metadata and ``entities_ok`` instead of reading as "no videos".
 """
 
 
 import time
-from datetime import date
+from datetime import UTC, date, timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -26,6 +28,7 @@ from .fanout import EntityOutcome, describe_entity_error, is_entity_error
 from .resources import LakeResource, ScavioResource
 from .runtime import AssetRun, TikTokConfig
 from .spec import EVENT, asset_kwargs
+from .windows import today_utc
 
 # (source table, entity kind in tracked.yaml, folder prefix) in priority order.
 SOURCES: tuple[tuple[str, str, str], ...] = (
@@ -40,15 +43,21 @@ class VideosConfig(TikTokConfig):
 
 
 def discover(run: AssetRun) -> dict[str, tuple[date, str, str]]:
-    """aweme_id -> (create day, source key, discovered_via), first source wins."""
+    """aweme_id -> (create day, source key, discovered_via), first source wins; only ids created in
+    the window. ``hashtag_videos`` is filed by capture day (a feed has no time order), so a video
+    created on D can show up in any capture from D on: those captures are all read."""
     found: dict[str, tuple[date, str, str]] = {}
+    since_start = [run.window.start + timedelta(days=i) for i in range((today_utc() - run.window.start).days + 1)]
     for table, kind, prefix in SOURCES:
         names = run.select(kind)
         if not names:
             continue
-        t = run.lake.read(table, dates=run.window.days(), keys=names, columns=["aweme_id", "partition_date", "tracked_entity"])
+        days = since_start if table == "hashtag_videos" else run.window.days()
+        t = run.lake.read(table, dates=days, keys=names, columns=["aweme_id", "create_time", "tracked_entity"])
         for r in t.to_pylist():
-            found.setdefault(r["aweme_id"], (r["partition_date"], f"{prefix}:{r['tracked_entity']}", table))
+            created = r["create_time"].astimezone(UTC).date() if r["create_time"] is not None else None
+            if created is not None and run.window.contains(created):
+                found.setdefault(r["aweme_id"], (created, f"{prefix}:{r['tracked_entity']}", table))
     return found
 
 
@@ -87,17 +96,16 @@ def videos(context: AssetExecutionContext, config: VideosConfig, scavio: ScavioR
                 groups[(found[vid][0], key)].append(vid)
 
         for (day, key), vids in sorted(groups.items()):
-            exists = run.lake.exists("videos", day, key)
-            if not vids and exists:
-                continue  # nothing new: leave the committed partition as it is
+            if not vids or not outcomes[key].ok:
+                continue  # nothing new, or the source failed: write nothing that looks like data
             items = [details[v] for v in vids]
             vias = [found[v][2] for v in vids]
             new = pa.Table.from_batches([flatten("videos", items, partition_date=day, tracked_entity=key,
                                                  captured_at=run.captured_at, extra={"discovered_via": vias})])
-            if exists:
-                old = run.lake.read("videos", dates=[day], keys=[key])
-                old = old.filter(pc.invert(pc.is_in(old["aweme_id"], value_set=pa.array(vids, pa.string()))))
-                new = pa.concat_tables([old.cast(SCHEMAS["videos"]), new])
+            # rows of other ids captured earlier today stay part of today's capture of (day, source)
+            old = run.lake.read("videos", dates=[day], keys=[key], captured_on=run.captured_at.date())
+            old = old.filter(pc.invert(pc.is_in(old["aweme_id"], value_set=pa.array(vids, pa.string()))))
+            new = pa.concat_tables([old.cast(SCHEMAS["videos"]), new])
             outcomes[key].rows += run.write_batch(key, day, new)
             outcomes[key].partitions += 1
         elapsed = round(time.perf_counter() - started, 3)

@@ -1,1 +1,1 @@
-"""The Parquet lake: explicit schemas, flattening, paths and atomic streaming writes over fsspec."""
+"""The lake: Delta Lake tables (delta-rs) with explicit schemas, flattening, batched commits and the capture log."""

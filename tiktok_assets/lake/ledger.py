@@ -1,7 +1,7 @@
 """Rows of the ``credit_ledger`` table from the client's :class:`LedgerEntry` records.
 
-Why a separate function: ledger rows are not API items (no ``raw``, no tracked entity); they are
-partitioned by run (``credit_ledger/date=YYYY-MM-DD/run=<run_id>/``), and ``partition_date`` is the UTC
+Why a separate function: ledger rows are not API items (no ``raw``, no tracked entity). They belong
+to one flush (``flush_id``, filled by the lake when it writes them), and ``partition_date`` is the UTC
 day of ``requested_at`` so a run crossing midnight still files each request under its own day.
 """
 
@@ -37,5 +37,6 @@ def ledger_rows(entries: Sequence[LedgerEntry], *, run_id: str | None = None) ->
         cols["credits_remaining"].append(None if entry.credits_remaining is None else int(entry.credits_remaining))
         cols["latency_ms"].append(float(entry.latency_ms))
         cols["requested_at"].append(int(moment.timestamp()))
+        cols["flush_id"].append(None)
         cols["partition_date"].append(moment.date())
     return pa.RecordBatch.from_pydict(cols, schema=schema)

@@ -4,8 +4,8 @@ Why explicit: a schema inferred from a page changes when the page is empty or a 
 and a reader then sees a different table each day. These never change without a docs update
 (``docs/data-dictionary.md``). Counts are int64 (TikTok counts exceed 2^31); ids are strings (19-digit
 ids lose precision as doubles); times are ``timestamp[s, tz=UTC]``. Every row carries its natural id,
-the partition keys (``partition_date`` and ``tracked_entity``, the un-encoded key of the
-``account=/hashtag=/keyword=`` folder) and ``captured_at``; ``raw`` keeps the item exactly as the API
+``partition_date`` (the Delta partition column), ``tracked_entity`` (the tracked account,
+hashtag, keyword or discovering source: a column, never a folder) and ``captured_at``; ``raw`` keeps the item exactly as the API
 sent it, as JSON, so schema drift loses nothing.
 """
 
@@ -145,7 +145,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         *USER_FIELDS,
         *PARTITION_FIELDS,
     ]),
-    # one row per request that reached the API; folder: credit_ledger/date=YYYY-MM-DD/run=<run_id>/
+    # one row per request that reached the API; flush_id = the ledger flush that wrote it
     "credit_ledger": pa.schema([
         pa.field("run_id", pa.string(), nullable=False),
         pa.field("asset", pa.string()),
@@ -158,12 +158,12 @@ SCHEMAS: dict[str, pa.Schema] = {
         pa.field("credits_remaining", pa.int64()),
         pa.field("latency_ms", pa.float64()),
         pa.field("requested_at", TS, nullable=False),
+        pa.field("flush_id", pa.string()),
         pa.field("partition_date", pa.date32(), nullable=False),
     ]),
 }
 
-# Which folder level names the entity, per table (the public layout
-# <lake>/<table>/date=YYYY-MM-DD/<entity_kind>=<encoded key>/part-0.parquet).
+# What kind of entity ``tracked_entity`` names, per table (the ledger's rows belong to a flush, ``flush_id``).
 ENTITY_KIND: dict[str, str] = {
     "profiles": "account",
     "posts": "account",

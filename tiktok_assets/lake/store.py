@@ -1,79 +1,127 @@
-"""The lake as a Dagster resource: a local folder by default, any S3-compatible store by URL.
+"""The lake as a Dagster resource: one Delta table per lake table, in a local folder or on S3.
 
-Why fsspec + pyarrow instead of an IO manager: assets stream many pages into many partitions per run
-and must replace a partition atomically (see :mod:`tiktok_assets.lake.writer`); an IO manager stores
-one return value per output. ``lake_url`` is a path (``data/lake``, resolved to an absolute path) or
-``s3://bucket/prefix``; ``s3_endpoint_url`` points s3fs at MinIO/moto/R2/... Credentials default to
-the usual AWS chain (``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` / profiles).
+Layout (the public contract, see README "The lake" and ``docs/data-dictionary.md``)::
+
+    <lake>/<table>/_delta_log/...                         the table's commits (Delta Lake protocol)
+    <lake>/<table>/partition_date=YYYY-MM-DD/*.parquet    its data files, partitioned by day
+    <lake>/_captures/                                     capture log (lake/captures.py)
+    <lake>/marts/<model>/data.parquet                     dbt mart exports
+
+Why not an IO manager (dagster-deltalake): its IO manager partitions by every partition dimension
+and stores one return value per output; the assets stream many entities into one commit.
+``lake_url`` is a path (``data/lake``, made absolute) or ``s3://bucket/prefix``; ``s3_endpoint_url``
+points at MinIO/moto/R2/... Credentials default to the AWS environment variables. Every store call
+has connect/read timeouts (``TIKTOK_LAKE_TIMEOUT_SECONDS``, default 20 s) and ends in a
+:class:`LakeUnreachableError` naming the lake and endpoint.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from datetime import date
-from typing import Any, Callable, Iterable, Optional, TypeVar
+import posixpath
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Optional, TypeVar
 
 import fsspec
 import pyarrow as pa
 from dagster import ConfigurableResource
 from pydantic import PrivateAttr
 
-from tiktok_assets.lake import paths
+from tiktok_assets.lake.batch import BUFFER_BYTES, TableBatch, WriteStats
+from tiktok_assets.lake.captures import CaptureLog
+from tiktok_assets.lake.delta import (
+    DEFAULT_TIMEOUT_SECONDS,
+    PARTITION_COLUMN,
+    LakeUnreachableError,
+    LakeWriteError,
+    as_schema,
+    conform,
+    entity_column,
+    in_list,
+    sql_literal,
+    storage_options,
+    with_commit_retries,
+)
+from tiktok_assets.lake.paths import LakePathError, format_date
 from tiktok_assets.lake.schemas import SCHEMAS
-from tiktok_assets.lake.writer import DEFAULT_ROW_GROUP_ROWS, PartitionWriter, WriteStats
 from tiktok_assets.settings import DEFAULT_LAKE_URL
 
-# Low retry/timeout settings: a wrong endpoint must fail in seconds, not after minutes of backoff.
-S3_CONFIG_KWARGS: dict[str, Any] = {
-    "connect_timeout": 5,
-    "read_timeout": 60,
-    "retries": {"max_attempts": 2, "mode": "standard"},  # retries after the first try
-}
-S3FS_RETRIES = 2
+TIMEOUT_ENV = "TIKTOK_LAKE_TIMEOUT_SECONDS"
 T = TypeVar("T")
 
+__all__ = ["Lake", "LakeResource", "LakeUnreachableError", "LakeWriteError", "WriteStats", "lake_timeout"]
 
-class LakeUnreachableError(RuntimeError):
-    """The lake's store cannot be reached or does not exist (bad endpoint, missing bucket, no access)."""
+
+def lake_timeout() -> float:
+    """Seconds a lake call may wait to connect or for an answer (``TIKTOK_LAKE_TIMEOUT_SECONDS``)."""
+    raw = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{TIMEOUT_ENV} must be a number of seconds, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{TIMEOUT_ENV} must be positive, got {raw!r}")
+    return value
 
 
 def _connection_errors() -> tuple[type[BaseException], ...]:
     try:
         from botocore.exceptions import ConnectionError as BotoConnectionError
-        from botocore.exceptions import HTTPClientError, NoCredentialsError
+        from botocore.exceptions import HTTPClientError, NoCredentialsError, ReadTimeoutError
     except ImportError:  # pragma: no cover - botocore ships with s3fs
-        return (ConnectionError,)
-    return (ConnectionError, BotoConnectionError, HTTPClientError, NoCredentialsError)
+        return (ConnectionError, TimeoutError)
+    return (ConnectionError, TimeoutError, BotoConnectionError, HTTPClientError, NoCredentialsError, ReadTimeoutError)
+
+
+_UNREACHABLE_MARKERS = ("error sending request", "timed out", "timeout", "connection refused", "connect error",
+                        "dns error", "connection reset", "operation timed out", "nosuchbucket",
+                        "the specified bucket does not exist")
 
 
 def _store_errors(method: Callable[..., T]) -> Callable[..., T]:
     """Turn connection-level failures of the store into :class:`LakeUnreachableError` naming the lake."""
     @functools.wraps(method)
-    def wrapper(self: "Lake", *args: Any, **kwargs: Any) -> T:
+    def wrapper(self: Lake, *args: Any, **kwargs: Any) -> T:
         try:
             return method(self, *args, **kwargs)
+        except (LakeUnreachableError, LakeWriteError, LakePathError):
+            raise
         except _connection_errors() as exc:
-            raise LakeUnreachableError(f"lake {self._where()} is unreachable: {exc}") from exc
+            raise LakeUnreachableError(f"lake {self.where()} is unreachable: {exc}") from exc
+        except OSError as exc:
+            text = str(exc).lower()
+            if not self.is_local and any(m in text for m in _UNREACHABLE_MARKERS):
+                first = str(exc).strip().splitlines()[0][:300]
+                raise LakeUnreachableError(f"lake {self.where()} is unreachable (no answer within "
+                                           f"{self.timeout:g}s, {TIMEOUT_ENV}): {first}") from exc
+            raise
     return wrapper
 
 
 class Lake:
-    """Table-level access to the lake: partition writers, reads, listing, deletes."""
+    """Table-level access to the lake: batched Delta commits, reads, the capture log, maintenance."""
 
     def __init__(self, url: str = DEFAULT_LAKE_URL, s3_endpoint_url: str | None = None, *,
                  aws_access_key_id: str | None = None, aws_secret_access_key: str | None = None,
-                 row_group_size: int = DEFAULT_ROW_GROUP_ROWS) -> None:
+                 timeout: float | None = None, buffer_bytes: int = BUFFER_BYTES) -> None:
         if not url:
             raise ValueError("lake url is empty")
         protocol = fsspec.utils.get_protocol(url)
         self.s3_endpoint_url = s3_endpoint_url or None
-        self.row_group_size = row_group_size
+        self.timeout = float(timeout) if timeout is not None else lake_timeout()
+        self.buffer_bytes = buffer_bytes
         self.is_local = protocol in ("file", "local")
-        if protocol in ("file", "local"):
+        key = aws_access_key_id or os.environ.get("AWS_ACCESS_KEY_ID") or None
+        secret = aws_secret_access_key or os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+        if self.is_local:
             self.root = os.path.abspath(os.path.expanduser(url.split("://", 1)[-1]))
             self.url = self.root
             self.fs: fsspec.AbstractFileSystem = fsspec.filesystem("file")
+            self.storage_options: dict[str, str] | None = None
         elif protocol in ("s3", "s3a"):
             import s3fs
 
@@ -83,21 +131,38 @@ class Lake:
             self.url = f"s3://{self.root}"
             client_kwargs = {"endpoint_url": self.s3_endpoint_url} if self.s3_endpoint_url else {}
             self.fs = s3fs.S3FileSystem(
-                key=aws_access_key_id or None, secret=aws_secret_access_key or None,
-                client_kwargs=client_kwargs, config_kwargs=dict(S3_CONFIG_KWARGS),
+                key=key, secret=secret, client_kwargs=client_kwargs,
+                config_kwargs={"connect_timeout": self.timeout, "read_timeout": self.timeout,
+                               "retries": {"max_attempts": 1, "mode": "standard"}},
                 skip_instance_cache=True, use_listings_cache=False,
             )
-            self.fs.retries = S3FS_RETRIES
+            self.fs.retries = 1
+            self.storage_options = storage_options(self.s3_endpoint_url, key, secret, self.timeout)
         else:
-            self.fs, self.root = fsspec.core.url_to_fs(url)
-            self.url = url
+            raise ValueError(f"lake url {url!r}: only local folders and s3:// are supported")
+        self.captures = CaptureLog(self)
+        self._open_batches: list[TableBatch] = []  # staged captures that fingerprints can attach to
 
     def __repr__(self) -> str:
         endpoint = f", endpoint={self.s3_endpoint_url!r}" if self.s3_endpoint_url else ""
         return f"Lake({self.url!r}{endpoint})"
 
-    def _where(self) -> str:
+    def where(self) -> str:
         return self.url + (f" (endpoint {self.s3_endpoint_url})" if self.s3_endpoint_url else "")
+
+    # -- paths -----------------------------------------------------------------------------------
+    def join(self, name: str) -> str:
+        return posixpath.join(self.url, name)
+
+    def table_uri(self, table: str) -> str:
+        """``<lake>/<table>``: the Delta table's root (``s3://...`` or an absolute local path)."""
+        if table not in SCHEMAS:
+            raise LakePathError(f"unknown lake table {table!r}; known tables: {sorted(SCHEMAS)}")
+        return self.join(table)
+
+    def partition_dir(self, table: str, partition_date: date | str, key: str | None = None) -> str:
+        """The day's folder of ``table`` (``partition_date=YYYY-MM-DD``); the entity is a column."""
+        return posixpath.join(self.table_uri(table), f"{PARTITION_COLUMN}={format_date(partition_date)}")
 
     # -- health ----------------------------------------------------------------------------------
     def check_reachable(self) -> None:
@@ -107,99 +172,248 @@ class Lake:
                 os.makedirs(self.root, exist_ok=True)
                 if not os.access(self.root, os.W_OK):
                     raise LakeUnreachableError(f"lake {self.url} is not writable")
-            elif "s3" in _protocols(self.fs):
+            else:
                 bucket = self.root.split("/", 1)[0]
                 try:
                     self.fs.call_s3("head_bucket", Bucket=bucket)
                 except FileNotFoundError:
-                    raise LakeUnreachableError(f"lake {self._where()}: bucket {bucket!r} does not exist") from None
-            else:
-                self.fs.ls(self.root)
+                    raise LakeUnreachableError(f"lake {self.where()}: bucket {bucket!r} does not exist") from None
         except LakeUnreachableError:
             raise
         except (OSError, *_connection_errors()) as exc:
-            raise LakeUnreachableError(f"lake {self._where()} is unreachable: {exc}") from exc
+            raise LakeUnreachableError(f"lake {self.where()} is unreachable: {exc}") from exc
 
-    # -- paths -----------------------------------------------------------------------------------
-    def partition_dir(self, table: str, partition_date: date | str, key: str) -> str:
-        return paths.partition_dir(self.root, table, partition_date, None, key)
+    # -- Delta primitives ------------------------------------------------------------------------
+    @_store_errors
+    def open_table(self, uri: str) -> Any:
+        """The ``DeltaTable`` at ``uri``, or None when no table was ever committed there."""
+        from deltalake import DeltaTable
+        from deltalake.exceptions import TableNotFoundError
 
-    def partition_file(self, table: str, partition_date: date | str, key: str) -> str:
-        return paths.partition_file(self.root, table, partition_date, key)
-
-    # -- writes ----------------------------------------------------------------------------------
-    def writer(self, table: str, partition_date: date | str, key: str, *, row_group_size: int | None = None) -> PartitionWriter:
-        """An atomic streaming writer for one partition (use as a context manager)."""
-        return PartitionWriter(self.fs, self.root, table, self.partition_dir(table, partition_date, key),
-                               row_group_size=row_group_size or self.row_group_size)
+        try:
+            return DeltaTable(uri, storage_options=self.storage_options)
+        except TableNotFoundError:
+            return None
 
     @_store_errors
+    def replace_rows(self, table: str, reader: Callable[[], pa.RecordBatchReader], predicate: str | None) -> int:
+        """Remove the rows ``predicate`` matches and add ``reader()``'s, in one commit (retried on
+        conflicts, ``reader`` is called again each time). Returns the new table version."""
+        from deltalake import WriterProperties, write_deltalake
+
+        uri = self.table_uri(table)
+        props = WriterProperties(compression="ZSTD")
+
+        def commit() -> int:
+            exists = self.open_table(uri) is not None
+            write_deltalake(uri, reader(), partition_by=[PARTITION_COLUMN],
+                            mode="overwrite" if predicate and exists else "append",
+                            predicate=predicate if exists else None, storage_options=self.storage_options,
+                            writer_properties=props)
+            dt = self.open_table(uri)
+            return int(dt.version()) if dt is not None else -1
+
+        return with_commit_retries(commit, f"{table}")
+
+    @_store_errors
+    def append_rows(self, uri: str, rows: pa.Table, *, partition_by: list[str]) -> None:
+        """Plain append (never conflicts with other appends) of ``rows`` to the table at ``uri``."""
+        from deltalake import write_deltalake
+
+        with_commit_retries(lambda: write_deltalake(uri, rows, partition_by=partition_by, mode="append",
+                                                    storage_options=self.storage_options), uri)
+
+    @_store_errors
+    def delete_rows(self, uri: str, predicate: str) -> None:
+        dt = self.open_table(uri)
+        if dt is not None:
+            with_commit_retries(lambda: self.open_table(uri).delete(predicate), uri)
+
+    # -- writes ----------------------------------------------------------------------------------
+    def batch(self, table: str, **kwargs: Any) -> TableBatch:
+        """A :class:`TableBatch`: stage many entities' rows, commit them together."""
+        batch = TableBatch(self, table, buffer_bytes=kwargs.pop("buffer_bytes", self.buffer_bytes), **kwargs)
+        self._open_batches.append(batch)
+        return batch
+
+    def forget_batch(self, batch: TableBatch) -> None:
+        if batch in self._open_batches:
+            self._open_batches.remove(batch)
+
     def write_partition(self, table: str, partition_date: date | str, key: str,
-                        data: pa.RecordBatch | pa.Table | Iterable[pa.RecordBatch]) -> WriteStats:
-        """Replace one partition with ``data`` (a batch, a table, or an iterable of batches)."""
-        with self.writer(table, partition_date, key) as w:
-            for chunk in [data] if isinstance(data, (pa.RecordBatch, pa.Table)) else data:
-                w.write(chunk)
-            return w.commit()
+                        data: pa.RecordBatch | pa.Table | Iterable[pa.RecordBatch] | None, *,
+                        captured_at: datetime | None = None) -> WriteStats:
+        """Replace ``key``'s rows of ``partition_date`` captured on the same UTC day as ``data`` (one
+        commit). ``captured_at`` (default: the rows' own, else now) sets that capture day."""
+        day = date.fromisoformat(format_date(partition_date))
+        chunks = [data] if isinstance(data, (pa.RecordBatch, pa.Table)) or data is None else list(data)
+        tables = [conform(table, c) for c in chunks if c is not None]
+        if table == "credit_ledger":
+            tables = [t.set_column(t.schema.get_field_index("flush_id"), SCHEMAS[table].field("flush_id"),
+                                   pa.array([key] * t.num_rows, pa.string())) for t in tables]
+            captured_at = None
+        elif captured_at is None:
+            stamps = [t["captured_at"][0].as_py() for t in tables if t.num_rows]
+            captured_at = stamps[0] if stamps else datetime.now(UTC).replace(microsecond=0)
+        batch = self.batch(table)
+        try:
+            batch.touch(key, [day], captured_at=captured_at)
+            for t in tables:
+                batch.put(key, day, t, captured_at=captured_at)
+            batch.done(key)
+            stats = batch.commit()
+        finally:
+            batch.close()
+        assert stats is not None
+        return stats
+
+    @_store_errors
+    def append_ledger(self, rows: pa.RecordBatch | pa.Table, flush_id: str | None = None) -> int:
+        """Append ``credit_ledger`` rows in one commit (no replace: ledger rows are immutable).
+
+        ``flush_id`` fills rows that have none; returns the rows written."""
+        table = conform("credit_ledger", rows)
+        if flush_id is not None:
+            ids = pa.array([flush_id] * table.num_rows, pa.string())
+            current = table["flush_id"]
+            filled = pa.compute.if_else(pa.compute.is_null(current), ids, current) if table.num_rows else current
+            table = table.set_column(table.schema.get_field_index("flush_id"), SCHEMAS["credit_ledger"].field("flush_id"), filled)
+        if table.num_rows:
+            self.append_rows(self.table_uri("credit_ledger"), table, partition_by=[PARTITION_COLUMN])
+        return table.num_rows
 
     @_store_errors
     def delete_partition(self, table: str, partition_date: date | str, key: str) -> bool:
-        """Remove a partition folder; True if something was there."""
-        folder = self.partition_dir(table, partition_date, key)
-        if not self.fs.exists(folder):
-            return False
-        self.fs.rm(folder, recursive=True)
-        if self.is_local:
-            try:
-                os.rmdir(os.path.dirname(folder))  # the date= folder, if now empty
-            except OSError:
-                pass
-        return True
+        """Remove every row (all captures) of ``key`` on ``partition_date``; True if something was there."""
+        day = date.fromisoformat(format_date(partition_date))
+        had = self.exists(table, day, key)
+        self.delete_rows(self.table_uri(table), f"{PARTITION_COLUMN} = {sql_literal(day)} AND "
+                                                f"{in_list(entity_column(table), [key])}")
+        if table != "credit_ledger":
+            self.captures.delete(table, day, key)
+        return had
+
+    # -- stream fingerprints (assets/state.py) -----------------------------------------------------
+    def save_state(self, table: str, day: date, key: str, state: str) -> None:
+        """Attach ``state`` to the staged capture of (day, key) (recorded after its data commit), else
+        record it now (its data is already committed)."""
+        for batch in list(self._open_batches):
+            if batch.table == table and batch.attach_state(key, day, state):
+                return
+        self.captures.record_commit(table, [{"partition_date": day, "tracked_entity": key, "captured_at": None,
+                                             "rows": None, "state": state}])
 
     # -- reads -----------------------------------------------------------------------------------
     @_store_errors
     def exists(self, table: str, partition_date: date | str, key: str) -> bool:
-        return bool(self.fs.exists(self.partition_file(table, partition_date, key)))
+        """Whether (day, key) of ``table`` was captured (also when it had no rows)."""
+        day = date.fromisoformat(format_date(partition_date))
+        if table == "credit_ledger":
+            return self.read(table, dates=[day], keys=[key], columns=["flush_id"]).num_rows > 0
+        return (day, key) in self.captures.index(table)
 
     @_store_errors
     def partitions(self, table: str) -> list[tuple[date, str]]:
-        """Committed partitions of ``table`` as sorted (date, decoded key) pairs."""
-        kind = paths.entity_kind(table)
-        pattern = f"{paths.table_dir(self.root, table)}/date=*/{kind}=*/{paths.PART_FILE}"
-        found = []
-        for path in self.fs.glob(pattern):
-            try:
-                ref = paths.parse_partition_path(path)
-            except paths.LakePathError:
-                continue
-            found.append((ref.date, ref.key))
-        return sorted(found)
+        """Captured (date, entity) pairs of ``table``, sorted (the ledger: its (date, flush id) pairs)."""
+        if table not in SCHEMAS:
+            raise LakePathError(f"unknown lake table {table!r}")
+        if table == "credit_ledger":
+            t = self.read(table, columns=["partition_date", "flush_id"])
+            return sorted({(d, k) for d, k in zip(t["partition_date"].to_pylist(), t["flush_id"].to_pylist())})
+        return self.captures.partitions(table)
+
+    def dataset(self, table: str) -> Any:
+        """The pyarrow dataset of the table's current version (None when the table does not exist)."""
+        dt = self.open_table(self.table_uri(table))
+        return None if dt is None else dt.to_pyarrow_dataset()
+
+    def _filter(self, table: str, dates: Iterable[date | str] | None, keys: Iterable[str] | None,
+                captured_on: date | None) -> Any:
+        import pyarrow.dataset as ds
+
+        expr = None
+        parts = []
+        if dates is not None:
+            parts.append(ds.field(PARTITION_COLUMN).isin(sorted({date.fromisoformat(format_date(d)) for d in dates})))
+        if keys is not None:
+            parts.append(ds.field(entity_column(table)).isin(sorted(set(keys))))
+        if captured_on is not None:
+            us = pa.timestamp("us", tz="UTC")
+            start = datetime(captured_on.year, captured_on.month, captured_on.day, tzinfo=UTC)
+            ts = ds.field("captured_at")
+            parts.append((ts >= pa.scalar(start, us)) & (ts < pa.scalar(start + timedelta(days=1), us)))
+        for p in parts:
+            expr = p if expr is None else expr & p
+        return expr
 
     @_store_errors
     def read(self, table: str, dates: Iterable[date | str] | None = None, keys: Iterable[str] | None = None,
-             columns: list[str] | None = None) -> pa.Table:
-        """Rows of ``table`` (optionally only some dates/keys/columns), typed exactly as the schema."""
+             columns: list[str] | None = None, *, captured_on: date | None = None) -> pa.Table:
+        """Rows of ``table`` (every observation; optionally only some dates/keys/capture day/columns),
+        typed exactly as the schema."""
         schema = SCHEMAS.get(table)
         if schema is None:
-            raise paths.LakePathError(f"unknown lake table {table!r}")
-        wanted_dates = None if dates is None else {date.fromisoformat(paths.format_date(d)) for d in dates}
-        wanted_keys = None if keys is None else set(keys)
-        files = [
-            self.partition_file(table, d, k)
-            for d, k in self.partitions(table)
-            if (wanted_dates is None or d in wanted_dates) and (wanted_keys is None or k in wanted_keys)
-        ]
-        if not files:
+            raise LakePathError(f"unknown lake table {table!r}")
+        dataset = self.dataset(table)
+        if dataset is None:
             empty = schema.empty_table()
             return empty.select(columns) if columns is not None else empty
-        import pyarrow.dataset as ds  # lazy: it pulls in pandas (~1 s), which code-location load doesn't need
+        data = dataset.to_table(filter=self._filter(table, dates, keys, captured_on), columns=columns)
+        return as_schema(table, data, columns)
 
-        dataset = ds.dataset(files, schema=schema, format="parquet", filesystem=self.fs)
-        return dataset.to_table(columns=columns)
+    @_store_errors
+    def scan(self, table: str, dates: Iterable[date | str] | None = None, keys: Iterable[str] | None = None, *,
+             captured_on: date | None = None, batch_size: int = 4096) -> Iterator[pa.RecordBatch]:
+        """Like :meth:`read`, batch by batch (bounded memory)."""
+        dataset = self.dataset(table)
+        if dataset is None:
+            return
+        for batch in dataset.to_batches(filter=self._filter(table, dates, keys, captured_on), batch_size=batch_size):
+            if batch.num_rows:
+                yield from as_schema(table, pa.Table.from_batches([batch])).to_batches()
+
+    # -- maintenance -----------------------------------------------------------------------------
+    @_store_errors
+    def compact(self, table: str, before: date) -> dict[str, Any]:
+        """Compact the small files of every day before ``before`` (closed days) into few large ones."""
+        dt = self.open_table(self.table_uri(table))
+        if dt is None:
+            return {"numFilesAdded": 0, "numFilesRemoved": 0}
+        days = sorted({d for d in (a for a in _partition_days(dt)) if d < before})
+        if not days:
+            return {"numFilesAdded": 0, "numFilesRemoved": 0}
+        added = removed = 0
+        for day in days:  # one commit per day: a filter per day keeps each rewrite small
+            metrics = with_commit_retries(lambda: self.open_table(self.table_uri(table)).optimize.compact(
+                partition_filters=[(PARTITION_COLUMN, "=", day.isoformat())]), f"{table} compact")
+            added += int(metrics.get("numFilesAdded", 0))
+            removed += int(metrics.get("numFilesRemoved", 0))
+        return {"numFilesAdded": added, "numFilesRemoved": removed}
+
+    @_store_errors
+    def vacuum(self, table_or_uri: str, retention_hours: float) -> list[str]:
+        """Delete files no version newer than ``retention_hours`` needs, including files a killed
+        writer left behind (never committed). Returns the deleted paths."""
+        uri = self.table_uri(table_or_uri) if table_or_uri in SCHEMAS else table_or_uri
+        dt = self.open_table(uri)
+        if dt is None:
+            return []
+        return list(dt.vacuum(retention_hours=int(retention_hours), dry_run=False, enforce_retention_duration=False,
+                              full=True))
+
+    def file_uris(self, table: str) -> list[str]:
+        """The live data files of ``table`` (what a reader of its current version reads)."""
+        dt = self.open_table(self.table_uri(table))
+        return [] if dt is None else list(dt.file_uris())
 
 
-def _protocols(fs: fsspec.AbstractFileSystem) -> tuple[str, ...]:
-    return fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
+def _partition_days(dt: Any) -> set[date]:
+    days = set()
+    for part in dt.partitions():
+        value = part.get(PARTITION_COLUMN)
+        if value:
+            days.add(date.fromisoformat(str(value)))
+    return days
 
 
 class LakeResource(ConfigurableResource):
