@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --upgrade uv
 	@$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev]'
+	@$(BIN)/python -m tiktok_assets.dbt.prepare
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -29,8 +30,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	@$(BIN)/python -m benchmarks.run
 
+# The UI on the embedded default: simulator unless SCAVIO_BASE_URL is set, the demo's DAGSTER_HOME.
 dev: $(STAMP)
-	@$(BIN)/dagster dev -w dagster_workspace.yaml
+	@$(BIN)/python -m tiktok_assets.devserver $(ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -13,15 +13,16 @@ import os
 import sys
 from pathlib import Path
 
+from .instance_home import DEFAULT_HOME_DIR, ensure_dagster_home
+
 DEMO_KEY = "sk-demo-simulator-key"
 
 
 def configure_env(sim_url: str, root: Path) -> None:
+    """The embedded default's environment: the simulator's URL and key, the lake, state and instance
+    under ``root`` (shared by ``make demo``, ``make dev`` and the CLI run from ``root``)."""
     data = root / "data"
-    home = root / ".dagster_home"
-    home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    home = ensure_dagster_home(root / DEFAULT_HOME_DIR)
     os.environ.update({
         "SCAVIO_API_KEY": DEMO_KEY,
         "SCAVIO_BASE_URL": sim_url,
@@ -61,20 +62,39 @@ def print_marts(warehouse: str) -> None:
             cols = [d[0] for d in cur.description]
             rows = cur.fetchall()
             print(f"\n{name} (top {len(rows)}):")
-            print("  " + " | ".join(cols))
-            for row in rows:
-                print("  " + " | ".join("" if v is None else str(v) for v in row))
+            print(text_table(cols, rows))
     finally:
         con.close()
 
 
+def text_table(cols: list[str], rows: list[tuple]) -> str:
+    """Rows as aligned columns. Cells are made printable on one line (a nickname may hold ``|``,
+    newlines or tabs), so the columns line up whatever the data holds."""
+    def cell(v: object) -> str:
+        text = "" if v is None else str(v)
+        return " ".join(text.split())[:40]
+
+    cells = [[cell(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(cols)]
+    lines = ["  " + "  ".join(c.ljust(w) for c, w in zip(cols, widths)),
+             "  " + "  ".join("-" * w for w in widths)]
+    lines += ["  " + "  ".join(v.ljust(w) for v, w in zip(r, widths)) for r in cells]
+    return "\n".join(lines)
+
+
 def after_materialize(summary: object) -> bool:
-    """dbt builds the marts over the lake just written; then two marts are printed from the warehouse."""
+    """dbt builds the marts over the lake just written, as the dbt assets of the Definitions (so the UI
+    shows them materialized with their checks); then two marts are printed from the warehouse."""
     from . import settings
-    from .cli.materialize_cmd import run_dbt
+    from .dbt.materialize import materialize_dbt
     from .dbt.project import resolve_warehouse
 
-    if not run_dbt():
+    print("building the dbt models as Dagster assets ...")
+    built = materialize_dbt()
+    print(built.describe())
+    for failure in built.failed:
+        print(f"  dbt: {failure}")
+    if not built.success:
         return False
     warehouse = resolve_warehouse(settings.env(settings.TIKTOK_WAREHOUSE, settings.DEFAULT_WAREHOUSE))
     print_marts(warehouse)

@@ -10,16 +10,15 @@ parallelism comes from ``map_concurrent`` across entities (bounded by ``max_conc
 key's shared pace), not from step processes that would each pay their own resolution calls.
 Why settings are read in :func:`build_resources`: nothing reads the environment at import of other
 modules; the API key stays an ``EnvVar`` (resolved when a run starts, never stored or shown).
-dbt is optional at load: if its module or manifest is missing, the lake assets still load and a
-warning says why.
+dbt is not optional at load: when it cannot load, the code location fails with a message naming the
+fix (the CLI's lake run builds ``include_dbt=False`` on purpose and runs dbt afterwards).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from dagster import Definitions, EnvVar, in_process_executor
+from dagster import Definitions, EnvVar, define_asset_job, in_process_executor
 
 from . import settings
 from .assets import ALL_ASSETS
@@ -28,9 +27,8 @@ from .scavio.envconfig import optional_settings_from_env
 from .budget.checks import credit_band_checks, entity_freshness_checks
 from .budget.resource import BudgetResource
 from .budget.sensors import credit_budget_sensor, credit_budget_spec, low_balance_sensor
-from .schedules import build_dbt_after_daily_sensor, tiktok_daily_job, tiktok_daily_schedule
+from .schedules import build_dbt_automation_sensor, tiktok_daily_job, tiktok_daily_schedule
 
-log = logging.getLogger(__name__)
 
 
 def build_resources() -> dict[str, Any]:
@@ -47,16 +45,24 @@ def build_resources() -> dict[str, Any]:
     }
 
 
-def load_dbt() -> tuple[list[Any], dict[str, Any], Any]:
-    """(dbt asset defs, dbt resources, dbt job) or empty when dbt cannot load (warned, not fatal)."""
-    try:
-        from dagster import define_asset_job
+class DbtLoadError(RuntimeError):
+    """dbt's models could not be turned into assets; the code location must fail, not shrink."""
 
-        from .dbt.assets import dbt_resource, tiktok_dbt_assets  # type: ignore[attr-defined]
-    except Exception as exc:  # noqa: BLE001 - any failure (missing module, missing manifest) degrades to no dbt
-        log.warning("dbt assets not loaded (%s: %s); the lake assets load without them. "
-                    "Run `dbt parse` / the dbt prepare step to build the manifest.", type(exc).__name__, exc)
-        return [], {}, None
+
+def load_dbt() -> tuple[list[Any], dict[str, Any], Any]:
+    """(dbt asset defs, dbt resources, dbt job); raises :class:`DbtLoadError` when dbt cannot load.
+
+    Why raise: a code location that quietly loads without its dbt assets looks healthy in the UI
+    ("Loaded") while the marts, their checks and their automation are missing. An exception here
+    shows as a code location error with this message, which names the fix.
+    """
+    try:
+        from .dbt.assets import dbt_resource, tiktok_dbt_assets
+    except Exception as exc:  # noqa: BLE001 - re-raised with the fix named
+        raise DbtLoadError(
+            f"the dbt models could not be loaded ({type(exc).__name__}: {exc}). Build the manifest with "
+            "`.venv/bin/python -m tiktok_assets.dbt.prepare` (or `make install`) and reload."
+        ) from exc
     job = define_asset_job("tiktok_dbt_job", selection=[tiktok_dbt_assets], description="dbt build of the marts.")
     return [tiktok_dbt_assets], {"dbt": dbt_resource()}, job
 
@@ -68,7 +74,7 @@ def build_definitions(include_dbt: bool = True) -> Definitions:
     sensors: list[Any] = [credit_budget_sensor, low_balance_sensor]
     if dbt_job is not None:
         jobs.append(dbt_job)
-        sensors.append(build_dbt_after_daily_sensor(dbt_job))
+        sensors.append(build_dbt_automation_sensor(dbt_assets[0]))
     return Definitions(
         assets=[*ALL_ASSETS, credit_budget_spec, *dbt_assets],
         asset_checks=[*credit_band_checks(), *entity_freshness_checks()],

@@ -70,7 +70,7 @@ def test_webserver_loads_assets_partitions_schedule(tmp_path) -> None:
         assert [(s["name"], s["cronSchedule"], s["executionTimezone"]) for s in results] == [("tiktok_daily_schedule", "15 0 * * *", "UTC")]
         sens = gql(port, f"{{ sensorsOrError(repositorySelector: {repo}) {{ ... on Sensors {{ results {{ name }} }} }} }}")
         names = {s["name"] for s in sens["data"]["sensorsOrError"]["results"]}
-        assert names == {"tiktok_dbt_after_daily", "credit_budget_sensor", "low_balance_sensor"}
+        assert names == {"tiktok_dbt_automation", "credit_budget_sensor", "low_balance_sensor"}
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

@@ -7,7 +7,8 @@ from typing import Any
 
 import warnings
 
-from dagster import AssetKey, BetaWarning
+import pyarrow as pa
+from dagster import AssetKey, BetaWarning, TableColumn, TableColumnConstraints, TableSchema
 
 # ``backfill_policy`` is marked beta in dagster 1.13, and single-run backfills are a deliberate design
 # choice here (tested in tests/assets/test_backfill.py); don't repeat the warning for all 11 assets.
@@ -15,6 +16,7 @@ warnings.filterwarnings("ignore", message=r".*backfill_policy.*", category=BetaW
 
 from ..checks import KEY_PREFIX, entities_ok_spec
 from ..partitions import daily_partitions, single_run
+from ..pools import SCAVIO_API_POOL
 
 GROUP = "tiktok"
 SNAPSHOT = "snapshot"
@@ -32,10 +34,31 @@ def asset_kwargs(name: str, *, semantics: str, description: str, deps: Sequence[
         "deps": [AssetKey([KEY_PREFIX, d]) for d in deps],
         "check_specs": [entities_ok_spec(name)],
         "description": description,
+        "pool": SCAVIO_API_POOL,
         "kinds": {"parquet"},
         "tags": {"tiktok/semantics": semantics},
-        "metadata": {"semantics": semantics, "lake_table": name},
+        "metadata": {"semantics": semantics, "lake_table": name, "dagster/column_schema": column_schema(name)},
     }
+
+
+def column_schema(table: str) -> TableSchema:
+    """The lake table's pyarrow schema as Dagster's column schema (the UI's "Columns" tab).
+
+    Derived from ``lake/schemas.py``, the one place the columns are defined, so the UI can never show
+    columns the table does not have.
+    """
+    from ..lake.schemas import SCHEMAS
+
+    return TableSchema(columns=[
+        TableColumn(f.name, _type_name(f.type), constraints=TableColumnConstraints(nullable=f.nullable))
+        for f in SCHEMAS[table]
+    ])
+
+
+def _type_name(t: pa.DataType) -> str:
+    if pa.types.is_timestamp(t):
+        return f"timestamp[{t.unit}, {t.tz}]" if t.tz else f"timestamp[{t.unit}]"
+    return str(t)
 
 
 def asset_key(name: str) -> AssetKey:

@@ -22,10 +22,15 @@ from dagster_dbt import DbtProject
 from tiktok_assets import settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# Read when the module loads (``@dbt_assets`` needs the project then): the repo's ``dbt_project/`` by
+# default; ``TIKTOK_DBT_PROJECT_DIR`` for an image whose package is installed apart from the project.
+DBT_PROJECT_DIR = Path(os.environ.get("TIKTOK_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project").resolve()
 
+# No ``prepare_if_dev()``: it re-parses on every load of ``dagster dev`` (16-22 s) with the ``dbt`` found
+# on PATH, which is absent when the venv is not activated. The manifest is built at install time
+# (``make`` runs ``python -m tiktok_assets.dbt.prepare``) and rebuilt at load only when the project
+# changed since (``runner.ensure_manifest``), always with the venv's own ``dbt``.
 tiktok_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-tiktok_dbt_project.prepare_if_dev()
 
 
 def resolve_lake_url(lake_url: str) -> str:
