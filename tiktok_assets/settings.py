@@ -25,8 +25,9 @@ SCAVIO_RATE_WINDOW_SECONDS = "SCAVIO_RATE_WINDOW_SECONDS"
 DEFAULT_RATE_LIMIT = 10
 DEFAULT_RATE_WINDOW_SECONDS = 60.0
 
-# --- Local shared state (per-key rate limiter, budget reservations) -------------------------------
-TIKTOK_STATE_DIR = "TIKTOK_STATE_DIR"
+# --- Shared state (per-key pace, budget reservations, request ledger): see tiktok_assets/state -----
+TIKTOK_STATE_DIR = "TIKTOK_STATE_DIR"  # the default SQLite state lives here (one machine)
+TIKTOK_STATE_URL = "TIKTOK_STATE_URL"  # a SQLAlchemy URL shared by every host, e.g. postgresql://...
 
 # --- Lake, tracking, warehouse --------------------------------------------------------------------
 TIKTOK_LAKE_URL = "TIKTOK_LAKE_URL"

@@ -14,7 +14,7 @@ def lake(tmp_path) -> Lake:
 
 @pytest.fixture(autouse=True)
 def isolated_state(tmp_path, monkeypatch):
-    """Every test gets its own budget.sqlite and no budget variables from the outer environment."""
+    """Every test gets its own shared state (state.sqlite) and no budget variables from the outer environment."""
     monkeypatch.setenv("TIKTOK_STATE_DIR", str(tmp_path / "state"))
     for name in ("TIKTOK_CREDIT_BUDGET_DAILY", "TIKTOK_CREDIT_BUDGET_MONTHLY", "TIKTOK_CREDIT_CAP_PER_RUN",
                  "TIKTOK_CREDIT_WARN_RATIO", "TIKTOK_CREDIT_LOW_BALANCE", "TIKTOK_BILLING_CYCLE_DAY"):

@@ -11,7 +11,6 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
 
 from tiktok_assets.budget.reservations import SharedBudgetLimit, key_fingerprint
 from tiktok_assets.budget.settings import BudgetSettings
@@ -23,7 +22,7 @@ def main() -> int:
     base_url, state_dir, daily, run_id, attempts, go_file = sys.argv[1:7]
     key = os.environ["SCAVIO_API_KEY"]
     limit = SharedBudgetLimit(BudgetSettings(daily=int(daily)), key_fp=key_fingerprint(key), run_id=run_id,
-                              db_path=Path(state_dir) / "budget.sqlite")
+                              state_dir=state_dir)
     client = ScavioClient(key, base_url=base_url, rate_limit=100000, rate_window_seconds=1, state_dir=state_dir,
                           run_id=run_id, max_concurrency=4, extra_limits=[limit])
     print("ready", flush=True)

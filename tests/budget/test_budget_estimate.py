@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from tests.budget.budget_helpers import NOW, entries
+from tiktok_assets.assets.hashtags import HASHTAG_FEED_MAX_PAGES
 from tiktok_assets.budget.estimate import DEFAULTS, estimate_credits, history_rates, preflight, window_days
 from tiktok_assets.budget.ledger_sink import flush_ledger
 from tiktok_assets.budget.settings import BudgetSettings
@@ -25,6 +26,9 @@ def test_defaults_without_history(lake):
     est = estimate_credits(lake, ["profiles", "posts", "videos", "followers"], [DAY, DAY + timedelta(days=2)], TRACKED)
     # profiles 1/account; posts (1/day + 1) per account over 3 days; videos 5/day for 4 sources; followers 10/account
     assert est == {"profiles": 2, "posts": 2 * (1 + 3), "videos": 4 * 5 * 3, "followers": 20}
+    # hashtag_videos: the feed to the asset's default depth, once per hashtag, however many days
+    assert estimate_credits(lake, ["hashtag_videos"], [DAY, DAY + timedelta(days=2)], TRACKED) == \
+        {"hashtag_videos": len(TRACKED.hashtags) * HASHTAG_FEED_MAX_PAGES}
     assert set(DEFAULTS) == {"profiles", "hashtags", "search_users", "followers", "followings", "posts",
                              "hashtag_videos", "search_videos", "videos", "comments", "comment_replies"}
 
@@ -65,8 +69,9 @@ def test_estimate_cli(lake, tmp_path, monkeypatch, capsys):
                "--entities", "chef_lina,cooking"])
     out = capsys.readouterr().out
     assert rc == 3
-    assert "  posts                  3\n" in out and "  hashtag_videos         3\n" in out and "  total                  6\n" in out
-    assert "estimated 6 credits EXCEEDS the budget left: 5 credits left" in out
+    # posts: 1 + 1/day over 2 days; hashtag_videos: one capture of max_pages (10) pages, whatever the range
+    assert "  posts                  3\n" in out and "  hashtag_videos        10\n" in out and "  total                 13\n" in out
+    assert "estimated 13 credits EXCEEDS the budget left: 5 credits left" in out
     assert main(["estimate", "--date", "2024-03-02", "--end-date", "2024-03-01"]) == 2
     assert main(["estimate", "--date", "2024-03-01", "--select", "reels"]) == 2
     assert "unknown asset(s) reels" in capsys.readouterr().err

@@ -37,7 +37,7 @@ def test_reserve_until_daily_budget_then_refuse_with_reset_time(isolated_state):
     assert err.value.limit_name == "daily budget" and (err.value.spent, err.value.limit) == (3, 3)
     assert str(err.value) == ("daily credit budget exhausted: 3 of 3 credits used (today, UTC); "
                               "no request sent; resets at 2026-11-21T00:00:00+00:00")
-    assert (isolated_state / "budget.sqlite").exists()
+    assert (isolated_state / "state.sqlite").exists()  # the default shared state: SQLite under TIKTOK_STATE_DIR
 
 
 def test_refund_releases_the_credit_for_others(isolated_state):

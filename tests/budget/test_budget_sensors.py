@@ -1,8 +1,9 @@
-"""credit_budget_sensor / low_balance_sensor against a real local lake and a real ephemeral instance."""
+"""credit_budget_sensor / low_balance_sensor over the shared state (SQLite), with a real ephemeral instance."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from dagster import (
     asset,
     build_sensor_context,
 )
-from dagster._core.execution.backfill import BulkActionStatus, PartitionBackfill
+from dagster._core.execution.backfill import BulkActionStatus, PartitionBackfill  # test set-up only
 from dagster._core.remote_origin import RegisteredCodeLocationOrigin, RemoteJobOrigin, RemoteRepositoryOrigin
 from dagster._core.storage.dagster_run import DagsterRun
 
@@ -33,7 +34,8 @@ from tiktok_assets.budget.sensors import (
 )
 from tiktok_assets.budget.resource import BudgetResource
 from tiktok_assets.budget.settings import BudgetSettings
-from tiktok_assets.lake.store import LakeResource
+from tiktok_assets.state.engine import get_engine
+from tiktok_assets.state.ledger import LedgerStore
 
 
 @pytest.fixture
@@ -42,8 +44,20 @@ def instance():
         yield inst
 
 
-def tick(instance, lake, settings, now, cursor=None, **kw):
-    return evaluate_credit_budget(build_sensor_context(instance=instance, cursor=cursor), lake, settings, now, **kw)
+@pytest.fixture
+def state(isolated_state) -> LedgerStore:
+    """The shared state's request ledger (SQLite under the test's TIKTOK_STATE_DIR)."""
+    return LedgerStore(get_engine())
+
+
+def record(state: LedgerStore, rows, run_id: str) -> None:
+    """Write rows the way the client does: one committed row per request."""
+    for entry in rows:
+        state.append(replace(entry, run_id=run_id))
+
+
+def tick(instance, state, settings, now, cursor=None, **kw):
+    return evaluate_credit_budget(build_sensor_context(instance=instance, cursor=cursor), state, settings, now, **kw)
 
 
 def logged(capfd, prefix: str) -> list[str]:
@@ -52,29 +66,30 @@ def logged(capfd, prefix: str) -> list[str]:
     return [line.split(" - WARNING - ", 1)[1] for line in err.splitlines() if f"WARNING - {prefix}" in line]
 
 
-def test_warning_at_threshold_logs_and_observes(lake, instance, capfd):
-    flush_ledger(lake, entries(7), "run-a")
+def test_warning_at_threshold_logs_and_observes(state, instance, capfd):
+    record(state, entries(7), "run-a")
     settings = BudgetSettings(daily=10, warn_ratio=0.8)
-    below = tick(instance, lake, settings, NOW)
+    below = tick(instance, state, settings, NOW)
     assert below.skip_reason.skip_message.startswith("Credit budget ok: used 7 of 10 daily")
     assert logged(capfd, WARNING_PREFIX) == []
-    flush_ledger(lake, entries(1, at=NOW + timedelta(minutes=5)), "run-b")
-    at = tick(instance, lake, settings, NOW + timedelta(minutes=10), cursor=below.cursor)
+    record(state, entries(1, at=NOW + timedelta(minutes=5)), "run-b")
+    at = tick(instance, state, settings, NOW + timedelta(minutes=10), cursor=below.cursor)
     assert at.skip_reason.skip_message.startswith("Credit budget warning: used 8 of 10 daily")
     assert logged(capfd, WARNING_PREFIX) == [
         f"{WARNING_PREFIX}: used 8 of 10 daily, resets at 2026-11-21T00:00:00+00:00 (warn ratio 80%)"]
     # the next tick without new spend does not repeat the warning
-    again = tick(instance, lake, settings, NOW + timedelta(minutes=15), cursor=at.cursor)
+    again = tick(instance, state, settings, NOW + timedelta(minutes=15), cursor=at.cursor)
     assert logged(capfd, WARNING_PREFIX) == [] and again.asset_events == []
     [obs] = at.asset_events
     assert obs.asset_key == CREDIT_BUDGET_KEY
     assert obs.metadata["level"].value == "warning" and obs.metadata["credits_left"].value == 2
 
 
-def test_exhausted_skips_with_reset_time_and_resumes_next_day(lake, instance):
-    flush_ledger(lake, entries(10), "run-a")
+def test_exhausted_skips_with_reset_time_and_resumes_next_day(lake, state, instance):
+    record(state, entries(10), "run-a")
+    flush_ledger(lake, entries(10), "run-a")  # the schedules' gate reads the lake's copy
     settings = BudgetSettings(daily=10, monthly=100)
-    full = tick(instance, lake, settings, NOW)
+    full = tick(instance, state, settings, NOW)
     assert full.skip_reason.skip_message == (
         "Credit budget exhausted: used 10 of 10 daily, resets at 2026-11-21T00:00:00+00:00; "
         "used 10 of 100 monthly, resets at 2026-12-01T00:00:00+00:00")
@@ -84,7 +99,7 @@ def test_exhausted_skips_with_reset_time_and_resumes_next_day(lake, instance):
     assert budget_gate(lake, settings, NOW.replace(hour=23, minute=59, second=59)) is not None
     tomorrow = NOW.replace(hour=0) + timedelta(days=1)
     assert budget_gate(lake, settings, tomorrow) is None
-    resumed = tick(instance, lake, settings, tomorrow, cursor=full.cursor)
+    resumed = tick(instance, state, settings, tomorrow, cursor=full.cursor)
     assert resumed.skip_reason.skip_message.startswith("Credit budget ok: used 0 of 10 daily")
     assert resumed.asset_events[0].metadata["used_billing_month"].value == 10  # the month still counts it
 
@@ -96,21 +111,22 @@ def test_monthly_budget_resets_on_the_billing_cycle_day(lake, instance):
     assert budget_gate(lake, settings, NOW.replace(day=15, hour=0)) is None
 
 
-def test_cursor_survives_restart_without_double_counting(lake, instance):
-    flush_ledger(lake, entries(4), "run-a")
+def test_each_tick_reads_the_state_current_to_the_last_request(state, instance):
+    """No file listing, no cursor arithmetic: a tick sums the state, so nothing is counted twice or missed."""
+    record(state, entries(4), "run-a")
     settings = BudgetSettings(daily=100)
-    first = tick(instance, lake, settings, NOW)
-    assert json.loads(first.cursor)["totals"] == {"2026-11-20": 4}
-    # a second flush by the same run (another asset step) is a new file, counted once
-    flush_ledger(lake, entries(3, asset="videos"), "run-a")
-    second = tick(instance, lake, settings, NOW, cursor=first.cursor)
-    assert json.loads(second.cursor)["totals"] == {"2026-11-20": 7}
-    # "restart": evaluate again from the stored cursor, with no new files -> same totals, no event
-    third = tick(instance, lake, settings, NOW, cursor=second.cursor)
-    assert json.loads(third.cursor)["totals"] == {"2026-11-20": 7}
-    assert third.asset_events == []
-    # and a fresh cursor recounts everything exactly once
-    assert json.loads(tick(instance, lake, settings, NOW).cursor)["totals"] == {"2026-11-20": 7}
+    first = tick(instance, state, settings, NOW)
+    assert first.asset_events[0].metadata["used_today"].value == 4
+    # a second asset step of the same run, and a run on another host: rows land in the same state
+    record(state, entries(3, asset="videos", at=NOW + timedelta(seconds=5)), "run-a")
+    record(state, entries(2, at=NOW + timedelta(seconds=9)), "run-b")
+    second = tick(instance, state, settings, NOW + timedelta(minutes=1), cursor=first.cursor)
+    assert second.asset_events[0].metadata["used_today"].value == 9
+    # "restart" from the stored cursor with nothing new: same totals, no event
+    third = tick(instance, state, settings, NOW + timedelta(minutes=2), cursor=second.cursor)
+    assert third.asset_events == [] and json.loads(third.cursor)["used"] == [9, 9]
+    # and a fresh cursor reports the same totals
+    assert tick(instance, state, settings, NOW).asset_events[0].metadata["used_today"].value == 9
 
 
 def queued_run(instance, run_id: str, key: list[str]) -> DagsterRun:
@@ -132,17 +148,17 @@ def requested_backfill(instance, backfill_id: str, key: list[str]) -> None:
         all_partitions=False, title=None, description=None, run_config=None))
 
 
-def test_exhaustion_cancels_queued_api_runs_and_backfills_only(lake, instance):
+def test_exhaustion_cancels_queued_api_runs_and_backfills_only(state, instance):
     api_run = queued_run(instance, "q-api", ["tiktok", "posts"])
     dbt_run = queued_run(instance, "q-dbt", ["marts", "daily"])
     requested_backfill(instance, "bf-api", ["tiktok", "posts"])
     requested_backfill(instance, "bf-dbt", ["marts", "daily"])
     settings = BudgetSettings(daily=5)
-    flush_ledger(lake, entries(4), "run-a")
-    tick(instance, lake, settings, NOW)
+    record(state, entries(4), "run-a")
+    tick(instance, state, settings, NOW)
     assert instance.get_run_by_id(api_run.run_id).status == DagsterRunStatus.QUEUED
-    flush_ledger(lake, entries(1, at=NOW + timedelta(seconds=30)), "run-b")
-    result = tick(instance, lake, settings, NOW + timedelta(minutes=1))
+    record(state, entries(1, at=NOW + timedelta(seconds=30)), "run-b")
+    result = tick(instance, state, settings, NOW + timedelta(minutes=1))
     assert result.skip_reason.skip_message.endswith("; canceled 1 queued run(s) and 1 backfill(s)")
     assert instance.get_run_by_id(api_run.run_id).status == DagsterRunStatus.CANCELED
     assert instance.get_run_by_id(dbt_run.run_id).status == DagsterRunStatus.QUEUED
@@ -150,22 +166,21 @@ def test_exhaustion_cancels_queued_api_runs_and_backfills_only(lake, instance):
     assert instance.get_backfill("bf-dbt").status == BulkActionStatus.REQUESTED
 
 
-def test_sensor_definition_runs_with_resources(lake, instance, capfd):
-    flush_ledger(lake, entries(3, at=NOW.now(NOW.tzinfo)), "run-a")  # spent now, so "today" for the real clock
-    ctx = build_sensor_context(instance=instance, resources={
-        "lake": LakeResource(lake_url=lake.url), "budget": BudgetResource(daily_budget=3)})
+def test_sensor_definition_runs_with_resources(state, instance, capfd):
+    record(state, entries(3, at=NOW.now(NOW.tzinfo)), "run-a")  # spent now, so "today" for the real clock
+    ctx = build_sensor_context(instance=instance, resources={"budget": BudgetResource(daily_budget=3)})
     data = credit_budget_sensor.evaluate_tick(ctx)
     assert data.skip_message.startswith("Credit budget exhausted: used 3 of 3 daily, resets at ")
     assert len(logged(capfd, EXHAUSTED_PREFIX)) == 1
-    assert json.loads(data.cursor)["v"] == 1
+    assert json.loads(data.cursor) == {"v": 2, "level": "exhausted", "used": [3, 3]}
 
 
-def test_low_balance_alert(lake, instance, capfd):
-    flush_ledger(lake, entries(5, remaining_from=60), "run-a")  # last reported balance: 55
-    ok = evaluate_low_balance(build_sensor_context(instance=instance), lake, BudgetSettings(low_balance=50), NOW)
+def test_low_balance_alert(state, instance, capfd):
+    record(state, entries(5, remaining_from=60), "run-a")  # last reported balance: 55
+    ok = evaluate_low_balance(build_sensor_context(instance=instance), state, BudgetSettings(low_balance=50), NOW)
     assert ok.skip_reason.skip_message == "Credit balance ok: 55 credits remaining (at 2026-11-20T12:00:04+00:00)"
-    flush_ledger(lake, entries(6, at=NOW + timedelta(minutes=1), remaining_from=55), "run-b")  # -> 49
-    low = evaluate_low_balance(build_sensor_context(instance=instance, cursor=ok.cursor), lake,
+    record(state, entries(6, at=NOW + timedelta(minutes=1), remaining_from=55), "run-b")  # -> 49
+    low = evaluate_low_balance(build_sensor_context(instance=instance, cursor=ok.cursor), state,
                                BudgetSettings(low_balance=50), NOW + timedelta(minutes=2))
     assert low.skip_reason.skip_message == (
         "Low credit balance: 49 credits remaining (at 2026-11-20T12:01:05+00:00) < threshold 50")

@@ -17,7 +17,7 @@ from tiktok_assets.assets.windows import Window, page_is_older_than
 from tiktok_assets.budget.estimate import estimate_credits
 from tiktok_assets.budget.ledger_sink import flush_ledger, ledger_flushing
 from tiktok_assets.budget.reservations import SharedBudgetLimit, key_fingerprint
-from tiktok_assets.budget.sensors import evaluate_low_balance
+from tiktok_assets.budget.sensors import evaluate_low_balance, shared_ledger
 from tiktok_assets.budget.settings import BudgetSettings
 from tiktok_assets.budget.usage import read_ledger
 from tiktok_assets.lake.flatten import flatten
@@ -36,7 +36,7 @@ def make_client(sim, api_key, state, run_id="run-1", **kw) -> ScavioClient:
 
 def shared(api_key, state, run_id="run-1", **settings) -> SharedBudgetLimit:
     return SharedBudgetLimit(BudgetSettings(**settings), key_fp=key_fingerprint(api_key), run_id=run_id,
-                             db_path=Path(state) / "budget.sqlite")
+                             state_dir=state)
 
 
 def test_shared_daily_budget_stops_the_run_at_exactly_the_budget(simulator, api_key, isolated_state):
@@ -154,8 +154,8 @@ def test_low_balance_alert_from_real_balance(simulator_factory, api_key, isolate
         for i in range(25):
             client.profile(username=ACCOUNTS[i % 3])
     assert sim.stats()["credits_remaining"] == 5
-    with DagsterInstance.ephemeral() as instance:
-        result = evaluate_low_balance(build_sensor_context(instance=instance), lake, BudgetSettings(low_balance=10))
+    with DagsterInstance.ephemeral() as instance:  # the sensor reads the shared state, written per request
+        result = evaluate_low_balance(build_sensor_context(instance=instance), shared_ledger(), BudgetSettings(low_balance=10))
     assert result.skip_reason.skip_message.startswith("Low credit balance: 5 credits remaining (at ")
     assert result.skip_reason.skip_message.endswith(") < threshold 10")
 

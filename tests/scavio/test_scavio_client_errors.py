@@ -243,7 +243,8 @@ def test_client_adapts_to_server_rate_headers(simulator_factory, make_client):
     for name in ("chef_lina", "urban_runner", "pixel_pets") * 2:
         client.profile(username=name)
     assert sim.stats()["status"] == {200: 6}
-    assert client.pacer.limit == 3  # adopted from X-RateLimit-Limit
+    assert client.pacer.snapshot()["srv_limit"] == 3  # the server's X-RateLimit-Limit is the pace
+    assert client.pacer.limit == 1000  # the configured number stays a ceiling, never a floor
 
 
 def test_closing_map_concurrent_early_cancels_unstarted_tasks(simulator, make_client):

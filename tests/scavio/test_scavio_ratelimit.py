@@ -1,14 +1,18 @@
-"""Limiter math (pure) and the shared pacer's file state, with a fake clock (no real sleeping)."""
+"""Limiter math (pure) and the shared pacer over the shared state (SQLite here), with a fake clock."""
 
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
-from tiktok_assets.scavio.ratelimit import SharedPacer, compute_wait, key_fingerprint, margin_for
+from tiktok_assets.scavio.errors import RunInterruptedError
+from tiktok_assets.scavio.ratelimit import POLL_SECONDS, SharedPacer, compute_wait, key_fingerprint, margin_for
+from tiktok_assets.scavio.retry import RESET_MARGIN
 
 KEY = "sk_pacer_secret_key_42"
+FP = key_fingerprint("http://h", KEY)
 
 
 class FakeTime:
@@ -22,6 +26,18 @@ class FakeTime:
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.now += seconds
+
+
+def pacer(tmp_path, limit, window=10.0, t: FakeTime | None = None, **kw) -> SharedPacer:
+    fake = {"clock": t.clock, "sleep": t.sleep} if t else {}
+    return SharedPacer(FP, limit, window, state_dir=tmp_path, **fake, **kw)
+
+
+def headers(limit: int | None, remaining: int, reset: float) -> dict[str, str]:
+    out = {"X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(reset)}
+    if limit is not None:
+        out["X-RateLimit-Limit"] = str(limit)
+    return out
 
 
 def test_margin():
@@ -48,32 +64,31 @@ def test_compute_wait_in_flight_and_blocked():
 
 
 def test_fingerprint_never_contains_the_key(tmp_path):
-    fp = key_fingerprint("http://h", KEY)
-    assert KEY not in fp and len(fp) == 32
-    assert fp != key_fingerprint("http://other", KEY) and fp == key_fingerprint("http://h/", KEY)
-    pacer = SharedPacer.for_key(tmp_path, "http://h", KEY, 3, 10)
-    pacer.release(pacer.acquire())
-    assert [p.name for p in tmp_path.iterdir()] == [f"ratelimit-{fp}.bin"]
-    assert KEY.encode() not in (tmp_path / f"ratelimit-{fp}.bin").read_bytes()
-    assert KEY not in repr(pacer)
+    assert KEY not in FP and len(FP) == 32
+    assert FP != key_fingerprint("http://other", KEY) and FP == key_fingerprint("http://h/", KEY)
+    p = SharedPacer.for_key(tmp_path, "http://h", KEY, 3, 10)
+    p.release(p.acquire())
+    files = sorted(x.name for x in tmp_path.iterdir())
+    assert files[0] == "state.sqlite"  # (+ its WAL files)
+    assert all(KEY.encode() not in (tmp_path / f).read_bytes() for f in files)
+    assert KEY not in repr(p) and FP[:8] in repr(p)
 
 
-def test_pacer_waits_for_the_window(tmp_path):
+def test_ceiling_waits_for_the_window(tmp_path):
     t = FakeTime()
-    pacer = SharedPacer(tmp_path / "p.bin", 3, 10.0, clock=t.clock, sleep=t.sleep)
+    p = pacer(tmp_path, 3, 10.0, t)
     for _ in range(3):
-        pacer.release(pacer.acquire())
+        p.release(p.acquire())
     assert t.slept == []
-    pacer.release(pacer.acquire())
+    p.release(p.acquire())
     assert t.slept == [pytest.approx(10.0 + margin_for(10.0))]
 
 
-def test_two_pacers_on_one_file_share_the_count(tmp_path):
+def test_two_pacers_on_one_state_share_the_count(tmp_path):
     t = FakeTime()
-    a = SharedPacer(tmp_path / "p.bin", 4, 10.0, clock=t.clock, sleep=t.sleep)
-    b = SharedPacer(tmp_path / "p.bin", 4, 10.0, clock=t.clock, sleep=t.sleep)
-    for pacer in (a, b, a, b):
-        pacer.release(pacer.acquire())
+    a, b = pacer(tmp_path, 4, 10.0, t), pacer(tmp_path, 4, 10.0, t)
+    for p in (a, b, a, b):
+        p.release(p.acquire())
     assert t.slept == []
     b.release(b.acquire())
     assert len(t.slept) == 1 and sum(t.slept) == pytest.approx(10.0 + margin_for(10.0))
@@ -81,44 +96,97 @@ def test_two_pacers_on_one_file_share_the_count(tmp_path):
 
 def test_remaining_zero_blocks_until_reset_for_everyone(tmp_path):
     t = FakeTime()
-    a = SharedPacer(tmp_path / "p.bin", 100, 10.0, clock=t.clock, sleep=t.sleep)
-    b = SharedPacer(tmp_path / "p.bin", 100, 10.0, clock=t.clock, sleep=t.sleep)
-    a.release(a.acquire(), {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(t.now + 3.5)})
-    assert a.snapshot().blocked_until == pytest.approx(t.now + 3.5 + 0.02)
+    a, b = pacer(tmp_path, 100, 10.0, t), pacer(tmp_path, 100, 10.0, t)
+    a.release(a.acquire(), headers(None, 0, t.now + 3.5))
+    assert a.snapshot()["srv_reset"] == pytest.approx(t.now + 3.5 + RESET_MARGIN)
     b.release(b.acquire())
-    assert sum(t.slept) == pytest.approx(3.52)
+    assert sum(t.slept) == pytest.approx(3.5 + RESET_MARGIN)
 
 
-def test_block_for_and_lower_server_limit(tmp_path):
+def test_server_remaining_is_shared_and_never_exceeded(tmp_path):
+    """No ceiling: the server's Remaining (2 of 5) is what every sender may still use before Reset."""
     t = FakeTime()
-    pacer = SharedPacer(tmp_path / "p.bin", 50, 10.0, clock=t.clock, sleep=t.sleep)
-    pacer.block_for(2.0, "429")
-    pacer.release(pacer.acquire(), {"X-RateLimit-Limit": "2", "X-RateLimit-Remaining": "1"})
-    assert sum(t.slept) == pytest.approx(2.0)
-    assert pacer.limit == 2
+    a, b = pacer(tmp_path, None, 10.0, t), pacer(tmp_path, None, 10.0, t)
+    reset = t.now + 10.0
+    a.release(a.acquire(), headers(5, 2, reset))
+    b.release(b.acquire())  # no headers on this answer (a transport detail): still counted
+    a.release(a.acquire())
+    assert t.slept == []
+    b.release(b.acquire(), headers(5, 5, reset + 10.0))  # the third waited for the reset
+    assert t.slept == [pytest.approx(10.0 + RESET_MARGIN)]
+    snap = a.snapshot()
+    assert (snap["srv_limit"], snap["srv_remaining"]) == (5, 5)
 
 
-def test_corrupt_state_file_is_reset(tmp_path):
-    (tmp_path / "p.bin").write_text("{not a state file")
-    pacer = SharedPacer(tmp_path / "p.bin", 2, 1.0)
-    pacer.release(pacer.acquire())
-    state = pacer.snapshot()
-    assert len(state.done) == 1 and state.in_flight == {}
+def test_a_new_window_allows_the_announced_limit_at_once(tmp_path):
+    """After Reset, Limit sends go out without waiting (the server's pace, not the default 10/min)."""
+    t = FakeTime()
+    p = pacer(tmp_path, None, 60.0, t)
+    p.release(p.acquire(), headers(50, 0, t.now + 1.0))
+    for _ in range(50):
+        p.acquire()  # in flight: their answers are not needed to fill the new window
+    assert t.slept == [pytest.approx(1.0 + RESET_MARGIN)]
+    before = len(t.slept)
+    # the 51st send of the window must wait for an answer (it polls while answers are in flight)
+    slept: list[float] = []
+
+    def sleep_and_answer(seconds: float) -> None:
+        slept.append(seconds)
+        t.now += seconds
+        snap = p.snapshot()
+        token = next(iter(snap["in_flight"]))
+        p.release(token, headers(50, 49, t.now + 60.0))
+
+    p._sleep = sleep_and_answer  # noqa: SLF001 - drive the answer from inside the wait
+    p.acquire()
+    assert len(t.slept) == before and slept and all(s == pytest.approx(p.poll) for s in slept)
+
+
+def test_before_the_first_answer_one_request_at_a_time(tmp_path):
+    t = FakeTime()
+    a, b = pacer(tmp_path, None, 10.0, t), pacer(tmp_path, None, 10.0, t)
+    first = a.acquire()
+    answered: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the first answer arrives while the second sender waits
+        answered.append(seconds)
+        t.now += seconds
+        a.release(first, headers(100, 99, t.now + 60))
+
+    b._sleep = sleep  # noqa: SLF001
+    b.release(b.acquire())
+    assert answered == [pytest.approx(min(POLL_SECONDS, 10.0 / 50))]
+    for _ in range(20):  # then the server's pace: 98 left, nothing waits
+        b.release(b.acquire())
+    assert t.slept == []
+
+
+def test_ceiling_is_never_a_floor(tmp_path):
+    """Configured 50 per window, the server says 1 left before its reset: the server wins."""
+    t = FakeTime()
+    p = pacer(tmp_path, 50, 10.0, t)
+    p.block_for(2.0, "429")
+    token = p.acquire()
+    assert t.slept == [pytest.approx(2.0)]
+    p.release(token, headers(2, 1, t.now + 5.0))
+    p.release(p.acquire())
+    p.release(p.acquire())
+    assert sum(t.slept) == pytest.approx(2.0 + 5.0 + RESET_MARGIN)
+    assert p.limit == 50
 
 
 def test_threads_never_exceed_the_limit(tmp_path):
-    """Real clock, 8 threads x 5 acquires, limit 10 per 0.2 s: no 0.2 s span holds more than 10 sends."""
-    pacer = SharedPacer(tmp_path / "p.bin", 10, 0.2)
+    """Real clock, 8 threads x 5 acquires, ceiling 10 per 0.2 s: no 0.2 s span holds more than 10 sends."""
+    p = pacer(tmp_path, 10, 0.2)
     stamps: list[float] = []
     lock = threading.Lock()
 
     def worker() -> None:
         for _ in range(5):
-            token = pacer.acquire()
-            state = pacer.snapshot()
+            token = p.acquire()
             with lock:
-                stamps.append(state.in_flight[token])
-            pacer.release(token)
+                stamps.append(p.snapshot()["in_flight"][token])
+            p.release(token)
 
     threads = [threading.Thread(target=worker) for _ in range(8)]
     for th in threads:
@@ -130,30 +198,47 @@ def test_threads_never_exceed_the_limit(tmp_path):
     assert all(stamps[i + 10] - stamps[i] >= 0.2 for i in range(len(stamps) - 10))
 
 
-def test_invalid_settings():
+def test_cancel_wakes_a_waiting_sender_at_once(tmp_path):
+    """Ctrl-C while the server's window is spent for a minute: the waiting sender stops within 0.5 s."""
+    p = pacer(tmp_path, None, 60.0)
+    p.release(p.acquire(), headers(10, 0, time.time() + 60))
+    outcome: list[BaseException] = []
+
+    def wait_for_slot() -> None:
+        try:
+            p.acquire()
+        except RunInterruptedError as exc:
+            outcome.append(exc)
+
+    th = threading.Thread(target=wait_for_slot)
+    th.start()
+    time.sleep(0.3)
+    assert th.is_alive()  # really waiting for the reset
+    started = time.monotonic()
+    p.cancel()
+    th.join(5)
+    assert not th.is_alive() and time.monotonic() - started < 0.5
+    assert len(outcome) == 1 and "no request sent" in str(outcome[0])
+
+
+def test_invalid_settings(tmp_path):
     with pytest.raises(ValueError, match="rate_limit"):
-        SharedPacer("x", 0, 1.0)
+        SharedPacer(FP, 0, 1.0, state_dir=tmp_path)
     with pytest.raises(ValueError, match="rate_window_seconds"):
-        SharedPacer("x", 1, 0)
+        SharedPacer(FP, 1, 0, state_dir=tmp_path)
 
 
 def test_clock_stepping_backwards_does_not_freeze_the_pacer(tmp_path) -> None:
     """A full window stamped a day 'in the future' (the clock stepped back) must not hold sends."""
-    from tiktok_assets.scavio.ratelimit import MAX_BLOCK_SECONDS, SharedPacer
+    from tiktok_assets.scavio.ratelimit import MAX_BLOCK_SECONDS
 
-    clock = {"t": 1_800_000_000.0 + 86_400}
-    sleeps: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-        clock["t"] += seconds
-
-    pacer = SharedPacer(tmp_path / "pacer.bin", limit=3, window=1.0, clock=lambda: clock["t"], sleep=sleep)
+    t = FakeTime(1_800_000_000.0 + 86_400)
+    p = pacer(tmp_path, 3, 1.0, t)
     for _ in range(3):
-        pacer.release(pacer.acquire())
-    clock["t"] -= 86_400  # the wall clock steps back a day: the window is full of "future" stamps
-    pacer.release(pacer.acquire())
-    assert sleeps == []
-    pacer.block_for(50_000, "absurd block recorded before a backwards step")
-    pacer.release(pacer.acquire())
-    assert 0 < sum(sleeps) <= MAX_BLOCK_SECONDS + 1.0
+        p.release(p.acquire())
+    t.now -= 86_400  # the wall clock steps back a day: the window is full of "future" stamps
+    p.release(p.acquire())
+    assert t.slept == []
+    p.block_for(50_000, "absurd block")
+    p.release(p.acquire())
+    assert 0 < sum(t.slept) <= MAX_BLOCK_SECONDS + 1.0

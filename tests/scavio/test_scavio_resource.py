@@ -14,7 +14,7 @@ from tiktok_assets.scavio.resource import ScavioResource
 def test_defaults():
     r = ScavioResource(api_key="k" * 8)
     assert (r.base_url, r.timeout, r.max_retries, r.max_concurrency, r.rate_limit, r.rate_window_seconds,
-            r.credit_cap_per_run, r.state_dir) == (settings.DEFAULT_BASE_URL, 30, 5, 4, 10, 60, None, None)
+            r.credit_cap_per_run, r.state_dir) == (settings.DEFAULT_BASE_URL, 30, 5, 4, None, 60, None, None)  # unset: the server sets the pace
 
 
 def test_from_env_reads_every_documented_variable(monkeypatch, tmp_path):

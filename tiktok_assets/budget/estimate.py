@@ -2,13 +2,15 @@
 
 Model, per (asset, entity):
 
-* **event assets** (posts, videos, comments, comment_replies, search_videos, hashtag_videos) cost
+* **event assets** (posts, videos, comments, comment_replies, search_videos) cost
   ``overhead + per_day * days``. One run covers a whole date range and pages newest-first once, so
   the page that crosses the window start (``overhead``, 1 for time-paged streams) is paid once per
   run, not once per day. From history: ``per_day = (credits - overhead) / days covered`` of each past
   run (days parsed from the ledger's ``partition`` tag, ``D`` or ``D1..D2``); the median over runs.
-* **snapshot assets** (profiles, hashtags, search_users, followers, followings) capture only today's
-  state, so a range costs one capture: the median credits per run.
+* **snapshot assets** (profiles, hashtags, hashtag_videos, search_users, followers, followings)
+  capture only today's state, so a range costs one capture: the median credits per run.
+  ``hashtag_videos`` reads a fixed depth of each hashtag's feed (the asset's ``max_pages``, default
+  :data:`~tiktok_assets.assets.hashtags.HASHTAG_FEED_MAX_PAGES`), never fewer pages because of dates.
 
 An entity without history of its own uses the median of the asset's other entities; an asset without
 any history uses :data:`DEFAULTS` (credits per entity, per day for event assets):
@@ -22,7 +24,7 @@ search_users       keyword     1         first page of 30 users
 followers          account     10        10 pages of 20 (the asset's usual page cap)
 followings         account     10        10 pages of 20
 posts              account     1/day+1   ceil(~30 posts/day / 30 per page) + the boundary page
-hashtag_videos     hashtag     1/day+1   one page of 30 per day + the boundary page
+hashtag_videos     hashtag     10        max_pages (default 10) pages of 30: the feed to that depth
 search_videos      keyword     1/day+1   one page of 30 per day + the boundary page
 videos             source      5/day     one /video per newly discovered video (~5/day/source)
 comments           account     3/day     top 3 new videos x one page of 50 comments
@@ -46,12 +48,13 @@ from ..tracking import Tracked, load_tracked
 from .settings import BudgetSettings, utc_now
 from .usage import BudgetStatus, read_ledger, status_from_lake
 
-EVENT_ASSETS = frozenset({"posts", "videos", "comments", "comment_replies", "search_videos", "hashtag_videos"})
+EVENT_ASSETS = frozenset({"posts", "videos", "comments", "comment_replies", "search_videos"})
 SNAPSHOT_ASSETS = frozenset(API_TABLES) - EVENT_ASSETS
 # asset -> (per-day or per-run credits per entity, once-per-run overhead)
 DEFAULTS: dict[str, tuple[float, int]] = {
     "profiles": (1, 0), "hashtags": (1, 0), "search_users": (1, 0), "followers": (10, 0), "followings": (10, 0),
-    "posts": (1, 1), "hashtag_videos": (1, 1), "search_videos": (1, 1),
+    "hashtag_videos": (0, 0),  # rate: default_rate(), the asset's default max_pages
+    "posts": (1, 1), "search_videos": (1, 1),
     "videos": (5, 0), "comments": (3, 0), "comment_replies": (3, 0),
 }
 OVERHEAD = {asset: overhead for asset, (_, overhead) in DEFAULTS.items()}
@@ -131,7 +134,7 @@ def estimate_credits(lake, assets: Iterable[str], dates: Sequence[date] | tuple[
     out: dict[str, int] = {}
     for asset in names:
         per_entity = rates.get(asset, {})
-        fallback = statistics.median(per_entity.values()) if per_entity else DEFAULTS[asset][0]
+        fallback = statistics.median(per_entity.values()) if per_entity else default_rate(asset)
         total = 0
         for entity in entities_for(asset, tracked):
             rate = per_entity.get(entity, fallback)
@@ -139,6 +142,18 @@ def estimate_credits(lake, assets: Iterable[str], dates: Sequence[date] | tuple[
             total += math.ceil(credits - 1e-9)
         out[asset] = total
     return out
+
+
+def default_rate(asset: str) -> float:
+    """Credits per entity (per day for event assets) when the ledger has no history of ``asset``.
+
+    ``hashtag_videos`` costs its feed depth: the asset's default ``max_pages`` (imported here, at call
+    time, because the assets package imports the budget package)."""
+    if asset == "hashtag_videos":
+        from ..assets.hashtags import HASHTAG_FEED_MAX_PAGES
+
+        return float(HASHTAG_FEED_MAX_PAGES)
+    return DEFAULTS[asset][0]
 
 
 def _today() -> date:

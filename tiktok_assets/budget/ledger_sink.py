@@ -1,21 +1,28 @@
-"""Persist the client's in-memory ledger to the lake's ``credit_ledger`` table.
+"""Persist the request ledger to the lake's ``credit_ledger`` table.
 
-Layout: ``credit_ledger/date=<UTC day of requested_at>/run=<run_id>.<flush id>/part-0.parquet``.
+Two paths into the lake, one layout:
+``credit_ledger/date=<UTC day of requested_at>/run=<run_id>.<label>-<id>/``.
 
-Why a flush id in the folder key: the lake replaces a partition atomically and holds exactly one
-``part-0.parquet`` per partition (see :mod:`tiktok_assets.lake.writer`). A run flushes once per asset
-step, steps of one run may execute in parallel processes, and a retried step flushes again, so a
-folder keyed by the run id alone would lose earlier rows (or need a racy read-modify-write). Every
-flush therefore writes its own immutable partition, ``<run_id>.<asset>-<8 hex>``; readers group by
-the ``run_id`` *column*, and the sensors' cursor can count each immutable file exactly once.
+* **From the shared state** (the normal path): the client commits one row per request to the
+  deployment's shared state (:mod:`tiktok_assets.state.ledger`), so a pod killed by SIGKILL loses
+  nothing. Leaving :func:`ledger_flushing` exports *every* row not yet in the lake — this step's, and
+  those of any run that died before exporting — exactly once (claimed batch, atomic partition).
+* **Directly** (:func:`flush_ledger`): entries the shared state could not take, and clients without
+  a shared state (tests' stand-ins).
+
+Why a unique id in the partition key: the lake replaces a partition atomically and holds exactly one
+file per partition (see :mod:`tiktok_assets.lake.writer`); steps of one run may export in parallel
+processes and a retried step exports again, so a key by run id alone would lose rows. Readers group
+by the ``run_id`` *column*.
 
 Why a context manager: a run that fails (402, the budget guard, a bug) has still spent credits.
-:func:`ledger_flushing` flushes in ``finally`` whatever the client recorded inside the block.
+:func:`ledger_flushing` exports in ``finally``.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -26,6 +33,7 @@ from typing import Any
 
 from ..lake.ledger import ledger_rows
 from ..scavio.types import LedgerEntry
+from ..state.ledger import LedgerStore
 from .usage import LEDGER
 
 log = logging.getLogger(__name__)
@@ -62,14 +70,35 @@ def flush_ledger(lake: Any, entries: Sequence[LedgerEntry], run_id: str, *, labe
     return written
 
 
+def ledger_store(client: Any) -> LedgerStore | None:
+    """The shared-state ledger a client writes to, or ``None`` for a client without one."""
+    pacer = getattr(client, "pacer", None)
+    store = getattr(pacer, "store", None)
+    engine = getattr(store, "engine", None)
+    return LedgerStore(engine) if engine is not None else None
+
+
+def export_ledger(lake: Any, client: Any, label: str | None = None) -> int:
+    """Export every ledger row of the shared state not yet in the lake; returns the rows written."""
+    store = ledger_store(client)
+    if store is None:
+        return 0
+    written = store.export_pending(lake, label=label or "export")
+    store.prune(time.time())
+    return written
+
+
 @contextmanager
 def ledger_flushing(lake: Any, client: Any, run_id: str, asset: str | None = None) -> Iterator[None]:
-    """Flush every ledger entry the client records inside the block, even when the block raises.
+    """Bring every ledger entry recorded inside the block into the lake, even when the block raises.
 
-    Entries without an ``asset`` tag get ``asset`` so that the estimate and the checks can attribute
-    them. A failure to flush is raised only when the block itself succeeded, so the original error
-    (e.g. ``InsufficientCreditsError``) is never masked.
+    With a shared state: export all pending rows (see the module doc). Without one: write the
+    entries the client recorded inside the block; entries without an ``asset`` tag get ``asset``, so
+    that the estimate and the checks can attribute them. A failure to write is raised only when the
+    block itself succeeded, so the original error (e.g. ``InsufficientCreditsError``) is never
+    masked; rows left in the shared state are exported by the next run.
     """
+    store = ledger_store(client)
     start = len(client.ledger)
     failed = False
     try:
@@ -78,11 +107,24 @@ def ledger_flushing(lake: Any, client: Any, run_id: str, asset: str | None = Non
         failed = True
         raise
     finally:
-        entries = [e if e.asset or asset is None else replace(e, asset=asset) for e in client.ledger[start:]]
-        if entries:
-            try:
+        try:
+            if store is None:
+                entries = [e if e.asset or asset is None else replace(e, asset=asset) for e in client.ledger[start:]]
+            else:
+                entries = _unsaved(client)
+            if entries:
                 flush_ledger(lake, entries, run_id, label=asset)
-            except Exception:
-                if not failed:
-                    raise
-                log.exception("could not flush %d ledger entries of run %s", len(entries), run_id)
+            if store is not None:
+                exported = store.export_pending(lake, label=asset or "export")
+                log.debug("exported %d ledger rows to the lake", exported)
+        except Exception:
+            if not failed:
+                raise
+            log.exception("could not write the ledger of run %s to the lake (shared-state rows follow with the next run)",
+                          run_id)
+
+
+def _unsaved(client: Any) -> list[LedgerEntry]:
+    """Entries the shared state refused (kept in memory by the client's ledger)."""
+    ledger = getattr(client, "_ledger", None)  # noqa: SLF001 - the client owns one Ledger per run
+    return ledger.take_unsaved() if ledger is not None and hasattr(ledger, "take_unsaved") else []

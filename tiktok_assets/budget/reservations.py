@@ -1,21 +1,20 @@
-"""Daily and monthly credit budgets shared by every process that uses one API key.
+"""Daily and monthly credit budgets shared by every process and host that uses one API key.
 
-Design: a reservation is written *before* each request. ``reserve(n)`` opens a SQLite
-``BEGIN IMMEDIATE`` transaction on ``<state_dir>/budget.sqlite`` (one writer at a time across
-processes), adds up what today's UTC day and the current billing month have already consumed, refuses
-with :class:`BudgetExceededError` if ``n`` more would cross a limit, and otherwise records the ``n``
+Design: a reservation is written *before* each request, in the deployment's shared state
+(``TIKTOK_STATE_URL``; SQLite under ``TIKTOK_STATE_DIR`` by default, see :mod:`tiktok_assets.state`).
+``reserve(n)`` takes the key's lock (a PostgreSQL advisory lock, or SQLite's ``BEGIN IMMEDIATE``),
+adds up what today's UTC day and the current billing month have already consumed, refuses with
+:class:`BudgetExceededError` if ``n`` more would cross a limit, and otherwise records the ``n``
 credits against this run, all in the same transaction. ``settle(reserved, used)`` then replaces the
 reservation by what the response actually cost (0 for a 429/5xx/transport failure: a refund
 releases the credit for everybody else).
 
 What "already consumed" means: per ``(run_id, UTC day)``, the larger of
-  * the ledger baseline, loaded from the lake's ``credit_ledger`` when the run starts (covers runs
-    that finished before, including runs on other machines that flushed their ledger), and
-  * the live SQLite row (covers runs still in flight on this machine, whose ledger is not flushed yet).
-Taking the max per run, not the sum, avoids counting a run twice once it has flushed its ledger.
-Runs on another machine that flush *after* this run started are not seen until the next run: share
-``TIKTOK_STATE_DIR`` on a common volume if several hosts spend from one key. The ledger has no key
-column, so the baseline assumes one API key per lake.
+  * the ledger baseline, loaded from the lake's ``credit_ledger`` when the run starts (runs from
+    before the shared state existed, or from a deployment with another state), and
+  * the shared row (every run of the deployment, on every host, finished or in flight).
+Taking the max per run, not the sum, avoids counting a run twice once its ledger reached the lake.
+The ledger has no key column, so the baseline assumes one API key per lake.
 
 Why not Dagster concurrency pools or run-queue tag limits alone: they bound how many runs or ops
 run at once, not how many credits those runs spend, and they do not see the CLI or a second
@@ -26,29 +25,17 @@ before every request under an exclusive lock makes the total exact.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
-from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .. import settings as S
 from ..scavio.errors import BudgetExceededError
+from ..state.engine import get_engine
+from ..state.spend import Rows, SpendStore
 from .settings import BudgetSettings, billing_period, day_window, utc_now
 
-DB_FILE = "budget.sqlite"
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS spend (
-    key_fp     TEXT    NOT NULL,
-    run_id     TEXT    NOT NULL,
-    day        TEXT    NOT NULL,  -- UTC day of the reservation, YYYY-MM-DD
-    credits    INTEGER NOT NULL,  -- open reservations + settled credits of this run on this day
-    updated_at TEXT    NOT NULL,
-    PRIMARY KEY (key_fp, run_id, day)
-)
-"""
 KEEP_DAYS = 70  # rows older than two billing months are pruned
 
 
@@ -76,22 +63,18 @@ class SharedBudgetLimit:
         key_fp: str,
         run_id: str,
         baseline: Baseline | None = None,
-        db_path: str | Path | None = None,
+        state_url: str | None = None,
+        state_dir: str | Path | None = None,
         clock: Callable[[], datetime] = utc_now,
-        timeout: float = 30.0,
     ) -> None:
         self.settings = settings
         self.key_fp = key_fp
         self.run_id = run_id
         self.baseline = dict(baseline or {})
-        self.db_path = Path(db_path) if db_path is not None else S.state_dir() / DB_FILE
+        self.store = SpendStore(get_engine(state_url, state_dir))
         self.clock = clock
-        self.timeout = timeout
         self._open: deque[list] = deque()  # [day, credits] of unsettled reservations, oldest first
         self._lock = threading.Lock()
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as con:
-            con.execute(_SCHEMA)
 
     def __repr__(self) -> str:  # the fingerprint is not secret, but keep reprs short and key-free
         return f"SharedBudgetLimit(daily={self.settings.daily}, monthly={self.settings.monthly}, run_id={self.run_id!r})"
@@ -99,11 +82,6 @@ class SharedBudgetLimit:
     @property
     def active(self) -> bool:
         return self.settings.daily is not None or self.settings.monthly is not None
-
-    def _connect(self) -> sqlite3.Connection:
-        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so the write lock is taken before
-        # the read that decides, which is what makes check-then-reserve atomic across processes.
-        return sqlite3.connect(self.db_path, timeout=self.timeout, isolation_level=None)
 
     # --- CreditLimit protocol ------------------------------------------------------------------------
 
@@ -113,23 +91,15 @@ class SharedBudgetLimit:
             return
         now = self.clock()
         day = day_window(now)[0].date().isoformat()
-        with self._lock, closing(self._connect()) as con:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                today_used, month_used = self._used(con, now)
-                self._check("daily", self.settings.daily, today_used, n, day_window(now)[1])
-                self._check("monthly", self.settings.monthly, month_used, n,
-                            billing_period(now, self.settings.billing_cycle_day)[1])
-                con.execute(
-                    "INSERT INTO spend (key_fp, run_id, day, credits, updated_at) VALUES (?, ?, ?, ?, ?) "
-                    "ON CONFLICT (key_fp, run_id, day) DO UPDATE SET credits = credits + excluded.credits, "
-                    "updated_at = excluded.updated_at",
-                    (self.key_fp, self.run_id, day, n, now.isoformat()),
-                )
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+
+        def check(rows: Rows) -> None:
+            today_used, month_used = self._used(rows, now)
+            self._check("daily", self.settings.daily, today_used, n, day_window(now)[1])
+            self._check("monthly", self.settings.monthly, month_used, n,
+                        billing_period(now, self.settings.billing_cycle_day)[1])
+
+        with self._lock:
+            self.store.reserve(self.key_fp, self.run_id, day, n, self._period(now), now.isoformat(), check)
             self._open.append([day, n])
 
     def settle(self, reserved: int, used: int) -> None:
@@ -138,18 +108,8 @@ class SharedBudgetLimit:
             return
         with self._lock:
             day = self._take_open(reserved) or day_window(self.clock())[0].date().isoformat()
-            delta = used - reserved
-            if delta == 0:
-                return
-            with closing(self._connect()) as con:
-                con.execute("BEGIN IMMEDIATE")
-                con.execute(
-                    "INSERT INTO spend (key_fp, run_id, day, credits, updated_at) VALUES (?, ?, ?, ?, ?) "
-                    "ON CONFLICT (key_fp, run_id, day) DO UPDATE SET credits = MAX(0, credits + excluded.credits), "
-                    "updated_at = excluded.updated_at",
-                    (self.key_fp, self.run_id, day, delta, self.clock().isoformat()),
-                )
-                con.execute("COMMIT")
+            if used != reserved:
+                self.store.adjust(self.key_fp, self.run_id, day, used - reserved, self.clock().isoformat())
 
     def release(self, reserved: int) -> None:
         """Give back a reservation whose request was never sent or cost nothing."""
@@ -159,21 +119,19 @@ class SharedBudgetLimit:
 
     def usage(self, now: datetime | None = None) -> tuple[int, int]:
         """``(credits used today, credits used this billing month)`` as the next reservation sees them."""
-        with closing(self._connect()) as con:
-            return self._used(con, now or self.clock())
+        now = now or self.clock()
+        return self._used(self.store.rows(self.key_fp, self._period(now)), now)
 
-    def _used(self, con: sqlite3.Connection, now: datetime) -> tuple[int, int]:
+    def _period(self, now: datetime) -> tuple[str, str]:
         start, end = billing_period(now, self.settings.billing_cycle_day)
+        return start.date().isoformat(), end.date().isoformat()
+
+    def _used(self, rows: Rows, now: datetime) -> tuple[int, int]:
+        first, end = self._period(now)
         today = day_window(now)[0].date().isoformat()
-        per_run: dict[tuple[str, str], int] = {
-            k: v for k, v in self.baseline.items() if start.date().isoformat() <= k[1] < end.date().isoformat()
-        }
-        rows = con.execute(
-            "SELECT run_id, day, credits FROM spend WHERE key_fp = ? AND day >= ? AND day < ?",
-            (self.key_fp, start.date().isoformat(), end.date().isoformat()),
-        ).fetchall()
-        for run_id, day, credits in rows:
-            per_run[(run_id, day)] = max(per_run.get((run_id, day), 0), int(credits))
+        per_run: dict[tuple[str, str], int] = {k: v for k, v in self.baseline.items() if first <= k[1] < end}
+        for key, credits in rows.items():
+            per_run[key] = max(per_run.get(key, 0), credits)
         return sum(v for (_, d), v in per_run.items() if d == today), sum(per_run.values())
 
     def _check(self, kind: str, limit: int | None, used: int, n: int, resets_at: datetime) -> None:
@@ -200,7 +158,4 @@ class SharedBudgetLimit:
 
     def prune(self, now: datetime | None = None) -> int:
         """Delete rows older than :data:`KEEP_DAYS` (they no longer fall in any budget window)."""
-        cutoff = ((now or self.clock()) - timedelta(days=KEEP_DAYS)).date().isoformat()
-        with closing(self._connect()) as con:
-            return con.execute("DELETE FROM spend WHERE day < ?", (cutoff,)).rowcount
-
+        return self.store.prune(((now or self.clock()) - timedelta(days=KEEP_DAYS)).date().isoformat())

@@ -1,4 +1,4 @@
-"""Wiring the shared budget into a run: one :class:`SharedBudgetLimit` per (run, key, state file).
+"""Wiring the shared budget into a run: one :class:`SharedBudgetLimit` per (run, key, state URL).
 
 Why cached per process: ``ScavioResource`` hands every asset of a run the *same* client, and
 ``get_client(extra_limits=...)`` adds limits by identity. If each asset step built its own limit,
@@ -13,9 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .. import settings as S
 from ..scavio.guard import CreditLimit
-from .reservations import DB_FILE, SharedBudgetLimit, key_fingerprint
+from ..state.engine import resolve_url
+from .reservations import SharedBudgetLimit, key_fingerprint
 from .settings import BudgetSettings, utc_now
 from .usage import ledger_baseline
 
@@ -33,13 +33,13 @@ def run_budget_limits(lake: Any, budget: BudgetSettings, api_key: str, run_id: s
     """
     if budget.daily is None and budget.monthly is None:
         return []
-    db_path = Path(state_dir) / DB_FILE if state_dir is not None else S.state_dir() / DB_FILE
-    cache_key = (run_id, key_fingerprint(api_key), str(db_path))
+    url = resolve_url(None, state_dir)
+    cache_key = (run_id, key_fingerprint(api_key), url)
     with _LOCK:
         limit = _CACHE.get(cache_key)
         if limit is None:
             baseline = ledger_baseline(lake, now or utc_now(), budget.billing_cycle_day)
-            limit = SharedBudgetLimit(budget, key_fp=cache_key[1], run_id=run_id, baseline=baseline, db_path=db_path)
+            limit = SharedBudgetLimit(budget, key_fp=cache_key[1], run_id=run_id, baseline=baseline, state_url=url)
             if len(_CACHE) >= _MAX_CACHED:
                 _CACHE.pop(next(iter(_CACHE)))
             _CACHE[cache_key] = limit

@@ -7,8 +7,9 @@ How spending is gated, layer by layer (each catches what the previous one cannot
    hard limit; everything below only avoids launching runs that would stop at once.
 2. **Schedules** - call :func:`budget_gate` first and return its ``SkipReason``; the gate is
    re-evaluated every tick, so they resume by themselves once the window resets.
-3. **This sensor** (:data:`credit_budget_sensor`, on by default) - each tick it counts new ledger
-   files (cursor, see :mod:`tiktok_assets.budget.tally`), emits an ``AssetObservation`` on
+3. **This sensor** (:data:`credit_budget_sensor`, on by default) - each tick it sums the request
+   ledger of the deployment's shared state (``TIKTOK_STATE_URL``: one aggregate query, current to the
+   last request of every host; the cursor only remembers the last level), emits an ``AssetObservation`` on
    ``tiktok/credit_budget`` (level, used, left, reset times: visible in the asset's UI page), logs
    ``CREDIT_BUDGET_WARNING`` at the warn ratio and ``CREDIT_BUDGET_EXHAUSTED`` at 100%, and at 100%
    cancels *queued* runs that target TikTok API assets and asks *requested* backfills over those
@@ -20,6 +21,7 @@ Why not tag concurrency limits: they cap parallel runs, not credits, and cannot 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -36,25 +38,26 @@ from dagster import (
     SkipReason,
     sensor,
 )
-from dagster._core.execution.backfill import BulkActionsFilter, BulkActionStatus
 
 from ..lake.schemas import API_TABLES
-from ..lake.store import LakeResource
+from ..state.engine import get_engine
+from ..state.ledger import LedgerStore
 from .resource import BudgetResource
-from .settings import BudgetSettings, utc_now
-from .tally import LedgerTally
-from .usage import status_from_lake
+from .settings import BudgetSettings, billing_period, utc_now
+from .usage import status_from_lake, status_from_state
 
+CURSOR_VERSION = 2
 CREDIT_BUDGET_KEY = AssetKey(["tiktok", "credit_budget"])
 WARNING_PREFIX = "CREDIT_BUDGET_WARNING"
 EXHAUSTED_PREFIX = "CREDIT_BUDGET_EXHAUSTED"
 LOW_BALANCE_PREFIX = "CREDIT_LOW_BALANCE"
+BACKFILL_SCAN = 500  # newest backfills looked at per tick (older ones are long past REQUESTED)
 SPENDING_KEYS = frozenset(AssetKey(["tiktok", t]) for t in API_TABLES)
 
 credit_budget_spec = AssetSpec(
     CREDIT_BUDGET_KEY,
     description="Credits spent today and this billing month against the budget; observed by "
-    "credit_budget_sensor and low_balance_sensor from the credit_ledger table (no materialization).",
+    "credit_budget_sensor and low_balance_sensor from the shared state's request ledger (no materialization).",
     group_name="tiktok_budget",
 )
 
@@ -84,25 +87,41 @@ def stop_pending_spending(instance: Any, reason: str) -> tuple[list[str], list[s
             instance.report_run_canceled(run, message=reason)
             runs.append(run.run_id)
     backfills = []
-    for backfill in instance.get_backfills(filters=BulkActionsFilter(statuses=[BulkActionStatus.REQUESTED])):
-        if _spends_credits(backfill.asset_selection):
-            instance.update_backfill(backfill.with_status(BulkActionStatus.CANCELING))
+    for backfill in instance.get_backfills(limit=BACKFILL_SCAN):
+        status = backfill.status  # compared by value, and replaced through its own enum: no private import
+        if status.value == "REQUESTED" and _spends_credits(backfill.asset_selection):
+            instance.update_backfill(backfill.with_status(type(status)("CANCELING")))
             backfills.append(backfill.backfill_id)
     return runs, backfills
 
 
-def evaluate_credit_budget(context: SensorEvaluationContext, lake: Any, settings: BudgetSettings,
+def _cursor(cursor: str | None) -> dict[str, Any]:
+    try:
+        doc = json.loads(cursor) if cursor else {}
+    except ValueError:
+        doc = {}
+    return doc if isinstance(doc, dict) and doc.get("v") == CURSOR_VERSION else {}
+
+
+def _dump(doc: dict[str, Any]) -> str:
+    return json.dumps({**doc, "v": CURSOR_VERSION}, sort_keys=True, separators=(",", ":"))
+
+
+def evaluate_credit_budget(context: SensorEvaluationContext, ledger: LedgerStore, settings: BudgetSettings,
                            now: datetime | None = None, *, stop_pending: bool = True) -> SensorResult:
-    """The sensor body, with ``now`` injectable (the sensor passes the wall clock)."""
+    """The sensor body, with ``now`` injectable (the sensor passes the wall clock).
+
+    The cursor keeps the level and the totals of the previous tick, so an observation (and a log
+    line) is emitted only when something changed.
+    """
     now = now or utc_now()
-    tally = LedgerTally.from_cursor(context.cursor)
-    new_files = tally.update(lake, now, settings.billing_cycle_day)
-    status = tally.status(settings, now)
-    changed = bool(new_files) or status.level != tally.last_level
+    previous = _cursor(context.cursor)
+    status = status_from_state(ledger, settings, now)
+    seen = [status.used_today, status.used_month]
+    changed = seen != previous.get("used") or status.level != previous.get("level")
     events = []
     if changed:
-        meta = {**status.as_metadata(), "new_ledger_files": new_files}
-        events.append(AssetObservation(asset_key=CREDIT_BUDGET_KEY, metadata=meta))
+        events.append(AssetObservation(asset_key=CREDIT_BUDGET_KEY, metadata=status.as_metadata()))
     skip = f"Credit budget {status.level}: {status.describe()}"
     if status.exhausted:
         skip = f"Credit budget exhausted: {status.describe()}"
@@ -115,47 +134,52 @@ def evaluate_credit_budget(context: SensorEvaluationContext, lake: Any, settings
                 skip += f"; canceled {len(runs)} queued run(s) and {len(backfills)} backfill(s)"
     elif status.warning and changed:
         context.log.warning(f"{WARNING_PREFIX}: {status.describe()} (warn ratio {settings.warn_ratio:.0%})")
-    tally.last_level = status.level
-    return SensorResult(skip_reason=skip, cursor=tally.to_cursor(), asset_events=events)
+    return SensorResult(skip_reason=skip, cursor=_dump({"level": status.level, "used": seen}), asset_events=events)
 
 
-def evaluate_low_balance(context: SensorEvaluationContext, lake: Any, settings: BudgetSettings,
+def evaluate_low_balance(context: SensorEvaluationContext, ledger: LedgerStore, settings: BudgetSettings,
                          now: datetime | None = None) -> SensorResult:
     """Alert when the account balance the API last reported is below ``settings.low_balance``."""
     now = now or utc_now()
-    tally = LedgerTally.from_cursor(context.cursor)
-    new_files = tally.update(lake, now, settings.billing_cycle_day)
-    remaining, threshold = tally.latest_remaining, settings.low_balance
+    previous = _cursor(context.cursor)
+    start, _ = billing_period(now, settings.billing_cycle_day)
+    balance = ledger.latest_balance(start.timestamp())
+    remaining, at = (balance[0], balance[1].isoformat()) if balance else (None, None)
+    threshold = settings.low_balance
     low = remaining is not None and threshold is not None and remaining < threshold
     level = "low" if low else "ok"
     events = []
-    if new_files or level != tally.last_level:
+    if [remaining, at] != previous.get("balance") or level != previous.get("level"):
         events.append(AssetObservation(asset_key=CREDIT_BUDGET_KEY, metadata={
             "credits_remaining": -1 if remaining is None else remaining,
-            "credits_remaining_at": tally.latest_at or "",
+            "credits_remaining_at": at or "",
             "low_balance_threshold": -1 if threshold is None else threshold,
             "balance_level": level,
         }))
         if low:
             context.log.warning(f"{LOW_BALANCE_PREFIX}: {remaining} credits left on the account (reported at "
-                                f"{tally.latest_at}), below the threshold of {threshold}")
-    tally.last_level = level
+                                f"{at}), below the threshold of {threshold}")
     if remaining is None:
         skip = "No credits_remaining reported in the ledger of this billing period yet"
     elif low:
-        skip = f"Low credit balance: {remaining} credits remaining (at {tally.latest_at}) < threshold {threshold}"
+        skip = f"Low credit balance: {remaining} credits remaining (at {at}) < threshold {threshold}"
     else:
-        skip = f"Credit balance ok: {remaining} credits remaining (at {tally.latest_at})"
-    return SensorResult(skip_reason=skip, cursor=tally.to_cursor(), asset_events=events)
+        skip = f"Credit balance ok: {remaining} credits remaining (at {at})"
+    return SensorResult(skip_reason=skip, cursor=_dump({"level": level, "balance": [remaining, at]}), asset_events=events)
+
+
+def shared_ledger() -> LedgerStore:
+    """The request ledger of the deployment's shared state (``TIKTOK_STATE_URL`` / ``TIKTOK_STATE_DIR``)."""
+    return LedgerStore(get_engine())
 
 
 @sensor(name="credit_budget_sensor", minimum_interval_seconds=300, default_status=DefaultSensorStatus.RUNNING,
-        description="Counts credits in the ledger; warns at the warn ratio; at 100% cancels queued API runs.")
-def credit_budget_sensor(context: SensorEvaluationContext, lake: LakeResource, budget: BudgetResource) -> SensorResult:
-    return evaluate_credit_budget(context, lake.get_lake(), budget.get_settings())
+        description="Sums credits in the shared request ledger; warns at the warn ratio; at 100% cancels queued API runs.")
+def credit_budget_sensor(context: SensorEvaluationContext, budget: BudgetResource) -> SensorResult:
+    return evaluate_credit_budget(context, shared_ledger(), budget.get_settings())
 
 
 @sensor(name="low_balance_sensor", minimum_interval_seconds=900, default_status=DefaultSensorStatus.RUNNING,
         description="Alerts when the API's credits_remaining falls below TIKTOK_CREDIT_LOW_BALANCE.")
-def low_balance_sensor(context: SensorEvaluationContext, lake: LakeResource, budget: BudgetResource) -> SensorResult:
-    return evaluate_low_balance(context, lake.get_lake(), budget.get_settings())
+def low_balance_sensor(context: SensorEvaluationContext, budget: BudgetResource) -> SensorResult:
+    return evaluate_low_balance(context, shared_ledger(), budget.get_settings())

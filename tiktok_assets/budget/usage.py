@@ -1,15 +1,16 @@
 """What the credit ledger says was spent: per run and day, per window, and the last known balance.
 
-Why one module: the budget reservations (baseline at run start), the sensors (incremental tally), the
-estimate (page history) and the asset checks all read the same ``credit_ledger`` table; each needs a
-different aggregate, but they must agree on what counts as spent (``credits_used`` of every row, on
-the UTC day of ``requested_at``, i.e. the ``date=`` folder).
+Why one module: the budget reservations (baseline at run start), the sensors, the estimate (page
+history) and the asset checks all read the ledger — the sensors from the shared state (current to
+the last request, one aggregate query), the others from the lake's ``credit_ledger`` table — and
+must agree on what counts as spent: ``credits_used`` of every row, on the UTC day of ``requested_at``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, datetime, timedelta, timezone
 
 import pyarrow as pa
@@ -153,3 +154,10 @@ def status_from_lake(lake, settings: BudgetSettings, now: datetime) -> BudgetSta
         totals = {d.isoformat(): int(v) for d, v in zip(grouped["partition_date"].to_pylist(),
                                                          grouped["credits_used_sum"].to_pylist())}
     return BudgetStatus.compute(totals, settings, now)
+
+
+def status_from_state(store: Any, settings: BudgetSettings, now: datetime) -> BudgetStatus:
+    """The same status from the shared state's per-request ledger (:class:`~tiktok_assets.state.ledger.LedgerStore`)."""
+    start, _ = billing_period(now, settings.billing_cycle_day)
+    _, day_end = day_window(now)
+    return BudgetStatus.compute(store.totals_by_day(start.timestamp(), day_end.timestamp()), settings, now)

@@ -60,3 +60,7 @@ class BudgetExceededError(Exception):
         self.spent = spent
         self.limit = limit
         super().__init__(message)
+
+
+class RunInterruptedError(Exception):
+    """The run was interrupted (Ctrl-C, SIGTERM, a Dagster termination) while a request waited; it was not sent."""

@@ -1,41 +1,44 @@
-"""A request pacer shared by every thread and process that uses one API key on this machine.
+"""The pace of one API key, shared by every thread, process and host that uses it.
 
-Why a file: the rate limit belongs to the key, not to the process, so the CLI, ``dagster dev`` and a
-backfill running side by side must share one count. The state is a small file in ``state_dir``
-named by a sha256 fingerprint of (base_url, api_key) — never the key — and guarded by ``fcntl.flock``
-(plus a thread lock, because flock is per open file, not per thread). It holds:
+Why in the shared state (:mod:`tiktok_assets.state`): the rate limit belongs to the key, not to the
+process or the pod, so the CLI, ``dagster dev`` and runs spread over machines must share one count.
+The state is keyed by a sha256 fingerprint of (base_url, api_key) — never the key.
 
-- a sliding-window log: at most ``limit`` requests in any ``window`` (+ a safety margin of
-  max(20 ms, 2% of the window)). Each entry is written when a request is about to be sent and is
-  *re-stamped when its response arrives*; until then it counts as in flight. The completion time is
-  an upper bound of when the server saw the request, so network and scheduling jitter can never make
-  two requests look further apart to us than they were to the server;
-- ``blocked_until``: set by any process that sees ``X-RateLimit-Remaining: 0`` (until
-  ``X-RateLimit-Reset``) or a 429 (until its retry time), and honoured by all.
+Two rules, both applied under the key's lock before every send:
 
-Waiting happens outside both locks. The file is a compact binary record (a header, the done times
-as doubles, the in-flight tokens and times), so an acquire stays in the tens of microseconds even
-with hundreds of requests inside the window (benchmarks run the simulator at hundreds per second).
+- **The server's word** (always): every answer's ``X-RateLimit-Limit/Remaining/Reset`` is the one
+  count all hosts share. The newest answer (by send time) becomes the basis: its ``Remaining`` minus
+  the requests that were still in flight when it arrived, minus every send since. At zero, senders
+  wait for the answers in flight, then for ``Reset``. Once ``Reset`` has passed, a new window allows
+  ``Limit`` sends until its first answer sets a new basis. Before any answer at all, one request at a
+  time (start conservatively); a server that never sends the headers gets the documented default
+  pace (``DEFAULT_RATE_LIMIT`` per ``DEFAULT_RATE_WINDOW_SECONDS``).
+- **A configured ceiling** (``SCAVIO_RATE_LIMIT`` / ``rate_limit``, optional): a sliding-window log,
+  at most ``limit`` sends in any ``window`` (+ a margin of max(20 ms, 2% of the window)). A send is
+  re-stamped when its answer arrives: the completion time bounds when the server saw it from above.
+  The ceiling never raises the pace above what the server says remains.
+
+A 429 pauses every sender on the key (``block_for``). Waiting happens outside the lock, in slices,
+so :meth:`SharedPacer.cancel` (Ctrl-C, SIGTERM) stops a waiting sender within a fraction of a second.
 """
 
 from __future__ import annotations
 
 import bisect
-import fcntl
 import hashlib
-import itertools
 import logging
-import os
-import struct
+import secrets
 import threading
 import time
-from array import array
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import settings
+from ..state.engine import get_engine
+from ..state.pace import PaceStore, PaceView, ServerAnswer
 from . import retry
+from .errors import RunInterruptedError
 
 log = logging.getLogger("tiktok_assets.scavio")
 
@@ -44,11 +47,13 @@ MIN_MARGIN = 0.02
 # one in the shared state can only come from a clock that stepped backwards.
 MAX_BLOCK_SECONDS = 300.0
 MARGIN_RATIO = 0.02
-_counter = itertools.count()
+POLL_SECONDS = 0.02  # re-check while answers are in flight
+SLEEP_SLICE = 0.25  # a waiting sender notices cancel() within this
+PRUNE_EVERY = 1.0
 
 
 def key_fingerprint(base_url: str, api_key: str) -> str:
-    """Stable, non-reversible name for (base_url, key); safe to put in file names and logs."""
+    """Stable, non-reversible name for (base_url, key); safe to store and log."""
     return hashlib.sha256(f"{base_url.rstrip('/')}\n{api_key}".encode()).hexdigest()[:32]
 
 
@@ -57,12 +62,10 @@ def margin_for(window: float) -> float:
 
 
 def compute_wait(done: Sequence[float], in_flight: int, now: float, limit: int, window: float,
-                 blocked_until: float = 0.0, poll: float = 0.02) -> float:
-    """Seconds until one more request may be sent (0 = now). Pure: the limiter's whole arithmetic.
+                 blocked_until: float = 0.0, poll: float = POLL_SECONDS) -> float:
+    """Seconds until one more send fits a sliding window (0 = now), from a list of completion times.
 
-    ``done`` are completion times of finished requests, ascending; they count while
-    ``t > now - window - margin``. The ``in_flight`` requests count as inside the window. When the
-    window is full of in-flight requests only, the answer is ``poll`` (their completion is unknown).
+    The same arithmetic as :func:`window_wait`, on plain data (documentation and tests).
     """
     if blocked_until > now:
         return blocked_until - now
@@ -78,172 +81,154 @@ def compute_wait(done: Sequence[float], in_flight: int, now: float, limit: int, 
     return poll
 
 
-_MAGIC = b"TPC1"
-_HEAD = struct.Struct("<4sdII")  # magic, blocked_until, number of done times, number of in-flight entries
+def window_wait(view: PaceView, limit: int, window: float, poll: float) -> float:
+    """:func:`compute_wait` over the shared state's counts."""
+    margin = margin_for(window)
+    since = view.now - window - margin
+    recent = view.done_since(since)
+    live = recent + view.in_flight()
+    if live < limit:
+        return 0.0
+    must_expire = live - limit + 1
+    if must_expire <= recent:
+        oldest = view.nth_done_since(since, must_expire)
+        return max(0.0, (oldest or view.now) + window + margin - view.now)
+    return poll
 
 
-@dataclass
-class PacerState:
-    blocked_until: float = 0.0
-    done: list[float] = field(default_factory=list)
-    in_flight: dict[int, float] = field(default_factory=dict)  # token -> time the slot was taken
+def server_wait(view: PaceView, fallback_window: float, poll: float) -> float:
+    """Seconds until the server's last word allows one more send (0 = now)."""
+    if view.srv_remaining is None or view.srv_basis_at is None:
+        return 0.0
+    reset = view.srv_reset if view.srv_reset is not None else view.srv_basis_at + fallback_window
+    if view.now < reset:
+        if view.srv_remaining - view.srv_sent > 0:
+            return 0.0
+        # answers in flight may report more room; otherwise the window is spent until its reset
+        return poll if view.in_flight() else min(reset - view.now, MAX_BLOCK_SECONDS)
+    if view.srv_limit is None:  # a new window of unknown size: its first answer will tell
+        return 0.0 if not view.in_flight() else poll
+    return 0.0 if view.srv_limit - view.sends_in_new_window() > 0 else poll
 
-    def to_bytes(self) -> bytes:
-        tokens = array("Q", self.in_flight.keys())
-        return (_HEAD.pack(_MAGIC, self.blocked_until, len(self.done), len(tokens)) + array("d", self.done).tobytes()
-                + tokens.tobytes() + array("d", self.in_flight.values()).tobytes())
 
-    @classmethod
-    def from_bytes(cls, raw: bytes) -> PacerState:
-        if not raw:
-            return cls()
-        magic, blocked, n_done, n_flight = _HEAD.unpack_from(raw)
-        if magic != _MAGIC or len(raw) != _HEAD.size + 8 * n_done + 16 * n_flight:
-            raise ValueError("not a pacer state file")
-        offset = _HEAD.size
-        done, tokens, times = array("d"), array("Q"), array("d")
-        done.frombytes(raw[offset: offset + 8 * n_done])
-        offset += 8 * n_done
-        tokens.frombytes(raw[offset: offset + 8 * n_flight])
-        times.frombytes(raw[offset + 8 * n_flight:])
-        return cls(blocked, sorted(done.tolist()), dict(zip(tokens.tolist(), times.tolist())))
+def answer_from_headers(headers: Mapping[str, str], now: float) -> ServerAnswer:
+    def as_int(name: str) -> int | None:
+        raw = retry.header(headers, name)
+        try:
+            value = int(float(raw)) if raw is not None else None
+        except ValueError:
+            return None
+        return value if value is not None and value >= 0 else None
+
+    delay = retry.parse_reset(retry.header(headers, "X-RateLimit-Reset"), now)
+    return ServerAnswer(as_int("X-RateLimit-Limit"), as_int("X-RateLimit-Remaining"),
+                        None if delay is None else now + delay)
 
 
 class SharedPacer:
-    """Cross-process sliding-window limiter; ``acquire()`` before a request, ``release()`` after."""
+    """Cross-host limiter for one key; ``acquire()`` before a request, ``release()`` after.
 
-    def __init__(self, path: str | Path, limit: int, window: float, *, stale_after: float = 300.0,
-                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> None:
-        if limit < 1:
-            raise ValueError(f"rate_limit must be >= 1, got {limit}")
+    ``limit=None`` follows the server alone; a number is a ceiling on top of it.
+    """
+
+    def __init__(self, key_fp: str, limit: int | None, window: float, *, state_url: str | None = None,
+                 state_dir: str | Path | None = None, stale_after: float = 300.0,
+                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] | None = None) -> None:
+        if limit is not None and limit < 1:
+            raise ValueError(f"rate_limit must be >= 1 (or unset to follow the server), got {limit}")
         if window <= 0:
             raise ValueError(f"rate_window_seconds must be > 0, got {window}")
-        self.path = Path(path)
+        self.key_fp = key_fp
         self.limit = limit
         self.window = float(window)
         self.stale_after = max(stale_after, self.window)
         self.clock = clock
-        self.sleep = sleep
-        self.poll = min(0.05, max(0.005, self.window / 50))
-        self._tlock = threading.Lock()
-        self._fd: int | None = None
-        self._pid = -1
+        self._sleep = sleep
+        self.poll = min(POLL_SECONDS, max(0.005, self.window / 50))
+        self.store = PaceStore(get_engine(state_url, state_dir))
+        self._cancel = threading.Event()
+        self._pruned_at = 0.0
 
     @classmethod
-    def for_key(cls, state_dir: str | Path, base_url: str, api_key: str, limit: int, window: float,
+    def for_key(cls, state_dir: str | Path | None, base_url: str, api_key: str, limit: int | None, window: float,
                 **kwargs: Any) -> SharedPacer:
-        return cls(Path(state_dir) / f"ratelimit-{key_fingerprint(base_url, api_key)}.bin", limit, window, **kwargs)
+        return cls(key_fingerprint(base_url, api_key), limit, window, state_dir=state_dir, **kwargs)
 
     def __repr__(self) -> str:
-        return f"SharedPacer({self.limit}/{self.window:g}s, {self.path.name})"
+        pace = f"{self.limit}/{self.window:g}s ceiling" if self.limit else "server's pace"
+        return f"SharedPacer({pace}, key {self.key_fp[:8]})"
 
-    # --- file state ----------------------------------------------------------------------------
-    def _open(self) -> int:
-        if self._fd is None or self._pid != os.getpid():  # a forked child must not share the parent's lock
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            self._pid = os.getpid()
-        return self._fd
-
-    def _update(self, change: Callable[[PacerState, float], Any]) -> Any:
-        """Run ``change(state, now)`` under both locks and write the state back."""
-        with self._tlock:
-            fd = self._open()
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
-                size = os.fstat(fd).st_size
-                try:
-                    state = PacerState.from_bytes(os.pread(fd, size, 0) if size else b"")
-                except (ValueError, struct.error):
-                    log.warning("rate limiter state %s was unreadable; starting it afresh", self.path.name)
-                    state = PacerState()
-                now = self.clock()
-                # The wall clock can step backwards (NTP correction, a VM restore): stamps "from the
-                # future" would otherwise hold the window shut for the size of the jump.
-                future = now + margin_for(self.window)
-                state.done = [t for t in state.done if t <= future]
-                state.blocked_until = min(state.blocked_until, now + MAX_BLOCK_SECONDS)
-                horizon = now - self.window - margin_for(self.window)
-                keep = max(bisect.bisect_right(state.done, horizon), len(state.done) - self.limit)
-                state.done = state.done[keep:]  # ascending; only the newest `limit` can matter
-                state.in_flight = {k: t for k, t in state.in_flight.items() if t > now - self.stale_after}
-                result = change(state, now)
-                payload = state.to_bytes()
-                os.pwrite(fd, payload, 0)
-                os.ftruncate(fd, len(payload))
-                return result
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+    # --- policy --------------------------------------------------------------------------------
+    def _decide(self, view: PaceView) -> float:
+        if view.blocked_until > view.now:
+            return min(view.blocked_until - view.now, MAX_BLOCK_SECONDS)
+        if not view.answered and view.in_flight():
+            return self.poll  # start conservatively: one request until the server has spoken
+        waits = [server_wait(view, self.window, self.poll)]
+        if self.limit is not None:
+            waits.append(window_wait(view, self.limit, self.window, self.poll))
+        elif view.answered and view.srv_limit is None:  # a server without X-RateLimit-* headers
+            waits.append(window_wait(view, settings.DEFAULT_RATE_LIMIT, settings.DEFAULT_RATE_WINDOW_SECONDS, self.poll))
+        return max(waits)
 
     # --- public --------------------------------------------------------------------------------
     def acquire(self) -> int:
         """Block until a send is allowed, record it as in flight and return its token."""
-        token = (os.getpid() << 32) | (next(_counter) & 0xFFFFFFFF)
-        waited, reason_logged = 0.0, False
+        token = secrets.randbits(62)  # unique across hosts (pids are not: every container has pid 1)
+        waited, logged = 0.0, False
         while True:
-            def take(state: PacerState, now: float) -> tuple[float, str]:
-                wait = compute_wait(state.done, len(state.in_flight), now, self.limit, self.window,
-                                    state.blocked_until, self.poll)
-                if wait <= 0:
-                    state.in_flight[token] = now
-                return wait, ("blocked by the server" if state.blocked_until > now else "window full")
-
-            wait, why = self._update(take)
+            self._raise_if_cancelled()
+            self._maybe_prune()
+            wait = self.store.take(self.key_fp, token, self.clock, self._decide)
             if wait <= 0:
                 if waited > 0.5:
-                    log.info("pacer: waited %.2fs for a request slot (%s)", waited, why)
+                    log.info("pacer: waited %.2fs for a request slot", waited)
                 return token
-            if not reason_logged and wait > 1.0:
-                log.info("pacer: waiting %.2fs for a request slot (%s, %d per %gs)", wait, why, self.limit, self.window)
-                reason_logged = True
-            self.sleep(wait)
+            if not logged and wait > 1.0:
+                log.info("pacer: waiting %.2fs for a request slot on this key (%s)", wait, self)
+                logged = True
+            self._wait(wait)
             waited += wait
 
     def release(self, token: int, headers: Mapping[str, str] | None = None) -> None:
-        """Re-stamp the request as done now, and adapt to the X-RateLimit-* headers if given."""
-        block = self._block_from_headers(headers) if headers is not None else None
-
-        def done(state: PacerState, now: float) -> None:
-            if state.in_flight.pop(token, None) is not None:
-                bisect.insort(state.done, now)  # keeps the list ascending even if clocks disagree
-            if block is not None:
-                state.blocked_until = max(state.blocked_until, now + block)
-
-        self._update(done)
+        """Re-stamp the send as done now; take the X-RateLimit-* headers of its answer, if any."""
+        answer = answer_from_headers(headers, self.clock()) if headers is not None else None
+        self.store.finish(self.key_fp, token, self.clock, answer)
 
     def block_for(self, seconds: float, reason: str) -> None:
-        """Hold every process sharing the key for ``seconds`` (e.g. after a 429)."""
-        def block(state: PacerState, now: float) -> None:
-            state.blocked_until = max(state.blocked_until, now + seconds)
-
-        self._update(block)
+        """Hold every sender sharing the key for ``seconds`` (e.g. after a 429)."""
+        self.store.block(self.key_fp, self.clock() + min(seconds, MAX_BLOCK_SECONDS))
         log.debug("pacer: all senders on this key paused %.2fs (%s)", seconds, reason)
 
-    def _block_from_headers(self, headers: Mapping[str, str]) -> float | None:
-        limit = retry.header(headers, "X-RateLimit-Limit")
-        if limit is not None:
-            try:
-                server_limit = int(float(limit))
-            except ValueError:
-                server_limit = 0
-            if 0 < server_limit < self.limit:
-                log.info("pacer: server reports X-RateLimit-Limit=%d, below the configured %d; using it",
-                         server_limit, self.limit)
-                self.limit = server_limit
-        remaining = retry.header(headers, "X-RateLimit-Remaining")
-        if remaining is None or remaining.strip() not in ("0", "0.0"):
-            return None
-        delay = retry.parse_reset(retry.header(headers, "X-RateLimit-Reset"), self.clock())
-        if delay is None:
-            return None
-        return min(delay, self.window + 5.0)  # a skewed clock must not freeze the run
+    def cancel(self) -> None:
+        """Make every waiting and future ``acquire()`` of this pacer raise :class:`RunInterruptedError`."""
+        self._cancel.set()
 
-    def snapshot(self) -> PacerState:
-        """A consistent copy of the shared state (read under the lock), for diagnostics and tests."""
-        return self._update(lambda state, now: PacerState(state.blocked_until, list(state.done), dict(state.in_flight)))
+    def snapshot(self) -> dict[str, Any]:
+        """The key's shared state (counts and the server's last word), for diagnostics and tests."""
+        return self.store.snapshot(self.key_fp, self.clock())
 
     def close(self) -> None:
-        with self._tlock:
-            if self._fd is not None and self._pid == os.getpid():
-                os.close(self._fd)
-            self._fd = None
+        """Nothing to release: connections belong to the per-process engine."""
+
+    # --- mechanics -----------------------------------------------------------------------------
+    def _raise_if_cancelled(self) -> None:
+        if self._cancel.is_set():
+            raise RunInterruptedError("interrupted while waiting for a request slot; no request sent")
+
+    def _wait(self, seconds: float) -> None:
+        if self._sleep is not None:  # injected clock (tests): no real time passes
+            self._sleep(seconds)
+            return
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            if self._cancel.wait(min(left, SLEEP_SLICE)):
+                return
+
+    def _maybe_prune(self) -> None:
+        now = self.clock()
+        if now - self._pruned_at >= PRUNE_EVERY or now < self._pruned_at:
+            self._pruned_at = now
+            self.store.cap_block(self.key_fp, now + MAX_BLOCK_SECONDS)
+            keep = max(self.window, settings.DEFAULT_RATE_WINDOW_SECONDS) + margin_for(self.window)
+            self.store.prune(self.key_fp, now, keep, self.stale_after)

@@ -33,15 +33,18 @@ from .errors import (
     InsufficientCreditsError,
     MalformedResponseError,
     RateLimitedError,
+    RunInterruptedError,
     ScavioError,
     ServerError,
 )
 from .guard import CreditGuard
+from ..state.ledger import LedgerStore
 from .ledger import Ledger
 from .ratelimit import SharedPacer
 
 log = logging.getLogger("tiktok_assets.scavio")
-STOPPING = (AuthError, InsufficientCreditsError, BudgetExceededError)
+STOPPING = (AuthError, InsufficientCreditsError, BudgetExceededError, RunInterruptedError)
+BODY_EXCERPT = 200  # characters of a non-JSON error body kept in a message (one line)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ class Requester:
         self.malformed_retries = malformed_retries
         self.max_wait = max_wait
         self.pacer, self.guard, self.ledger = pacer, guard, ledger
+        if ledger.store is None:  # persist every entry where the pace lives: the deployment's shared state
+            ledger.store = LedgerStore(pacer.store.engine, pacer.key_fp)
         self.sleep, self.rng = sleep, rng
         self.credits_remaining: int | None = None
         self._stop: BaseException | None = None
@@ -109,6 +114,15 @@ class Requester:
                 self._stop = exc
                 log.warning("Scavio client stops all further requests of this run: %s", exc)
         return exc
+
+    def interrupt(self) -> None:
+        """Stop this run's requests now: waiting senders wake within a fraction of a second and raise.
+
+        Called when the thread that owns the run is interrupted (Ctrl-C, SIGTERM, Dagster's
+        termination), so worker threads sleeping in the pacer do not hold the process up.
+        """
+        self._halt(RunInterruptedError("run interrupted; no further requests are sent"))
+        self.pacer.cancel()
 
     def raise_if_stopped(self) -> None:
         if self._stop is not None:
@@ -228,9 +242,21 @@ class Requester:
                 message = err
             message = message or body.get("message") or body.get("detail")
         if not message:
-            text = response.text.strip()
-            message = (text[:200] + ("…" if len(text) > 200 else "")) if text else response.reason_phrase or "no message"
-        return (str(code) if code else None), self.scrub(str(message))
+            message = self._body_summary(response)
+        return (str(code) if code else None), self.scrub(" ".join(str(message).split()))
+
+    @staticmethod
+    def _body_summary(response: httpx.Response) -> str:
+        """One line for a body that is not the API's JSON (a proxy's HTML error page, plain text)."""
+        kind = response.headers.get("content-type", "").split(";")[0].strip() or "unknown type"
+        text = response.text.strip()
+        if not text:
+            return response.reason_phrase or "empty body"
+        if "html" in kind or text[:1] == "<":
+            reason = response.reason_phrase or "error"
+            return f"{reason} (non-JSON {kind} body of {len(response.content)} bytes, probably from a proxy)"
+        line = " ".join(text.split())
+        return line[:BODY_EXCERPT] + ("…" if len(line) > BODY_EXCERPT else "")
 
     def close(self) -> None:
         self._http.close()

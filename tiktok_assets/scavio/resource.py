@@ -2,7 +2,8 @@
 
 Why one cached client per resource instance: Dagster builds the resource once per run (in-process
 executor) and passes it to every asset, so caching the client here gives all assets of the run one
-ledger, one budget guard, one connection pool and one view of the key's pace. A later run gets a
+ledger, one budget guard, one connection pool and one view of the key's pace (shared with every
+other host through ``TIKTOK_STATE_URL``, see :mod:`tiktok_assets.state`). A later run gets a
 fresh resource copy and therefore a fresh client. The key is a masked field: it never shows in the
 resource's repr, the UI's config view (when given as ``EnvVar``) or any log line.
 """
@@ -13,7 +14,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any, Optional
 
-from dagster import ConfigurableResource, InitResourceContext
+from dagster import ConfigurableResource, Failure, InitResourceContext
 from pydantic import Field, PrivateAttr
 
 from .. import settings
@@ -29,11 +30,14 @@ class ScavioResource(ConfigurableResource):
     timeout: float = Field(default=30.0, description="Seconds per HTTP request.")
     max_retries: int = Field(default=5, description="Retries of a 429 / 5xx / timeout before giving up.")
     max_concurrency: int = Field(default=4, description="Concurrent entity streams (threads, pooled connections).")
-    rate_limit: int = Field(default=settings.DEFAULT_RATE_LIMIT,
-                            description="Requests per window for this key, shared by all processes on this machine.")
-    rate_window_seconds: float = Field(default=settings.DEFAULT_RATE_WINDOW_SECONDS, description="The rate window.")
+    rate_limit: Optional[int] = Field(
+        default=None, description="A ceiling of requests per window for this key, shared by every host of the "
+        "deployment; unset = follow the server's X-RateLimit-* headers alone.")
+    rate_window_seconds: float = Field(default=settings.DEFAULT_RATE_WINDOW_SECONDS,
+                                       description="The window of rate_limit.")
     credit_cap_per_run: Optional[int] = Field(default=None, description="Hard cap of credits one run may spend.")
-    state_dir: Optional[str] = Field(default=None, description="Shared limiter state; default settings.state_dir().")
+    state_dir: Optional[str] = Field(default=None, description="Where the default SQLite state lives when "
+                                     "TIKTOK_STATE_URL is unset; default settings.state_dir().")
 
     _client: Optional[ScavioClient] = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -52,6 +56,9 @@ class ScavioResource(ConfigurableResource):
         ``extra_limits`` (e.g. the shared daily/monthly budget) are added to the cached client if it
         does not hold them yet. A different ``run_id`` than the cached client's starts a new client.
         """
+        if not self.api_key.strip():  # an EnvVar set to "": Dagster resolves it; every request would be a 401
+            raise Failure(description=f"{settings.SCAVIO_API_KEY} is empty; set it to your Scavio API key",
+                          allow_retries=False)
         with self._lock:
             client = self._client
             if client is None or (run_id is not None and client.run_id not in (None, run_id)):

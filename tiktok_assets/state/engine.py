@@ -1,0 +1,109 @@
+"""Where the shared state lives, and the one way to change it: a transaction holding a named lock.
+
+URL resolution: an explicit URL, else ``TIKTOK_STATE_URL``, else ``sqlite:///<TIKTOK_STATE_DIR>/state.sqlite``.
+A bare ``postgresql://`` resolves under SQLAlchemy 2.1 to psycopg 3, which the pinned stack does not
+install; it is rewritten to ``postgresql+psycopg2://`` (the driver dagster-postgres uses) when
+psycopg 3 is absent, so the same URL as the Dagster instance works as written.
+
+Locking: on PostgreSQL a transaction-scoped advisory lock (``pg_advisory_xact_lock``) per name: it is
+released by COMMIT/ROLLBACK, and by the server when a pod dies, and it is safe behind PgBouncer in
+transaction mode. On SQLite every write transaction starts with ``BEGIN IMMEDIATE`` (one writer at a
+time across processes, taken *before* the read that decides). No file locks on either path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from .. import settings as S
+from .tables import metadata
+
+SQLITE_FILE = "state.sqlite"
+_ENGINES: dict[tuple[int, str], Engine] = {}
+_LOCK = threading.Lock()
+
+
+def resolve_url(url: str | None = None, state_dir: str | Path | None = None) -> str:
+    """The state URL to use: ``url`` > ``TIKTOK_STATE_URL`` > SQLite under ``state_dir``/``TIKTOK_STATE_DIR``."""
+    chosen = url or S.env(S.TIKTOK_STATE_URL)
+    if not chosen:
+        base = Path(state_dir) if state_dir is not None else S.state_dir()
+        base.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{base / SQLITE_FILE}"
+    parsed = make_url(chosen)
+    if parsed.drivername in ("postgresql", "postgres") and importlib.util.find_spec("psycopg") is None:
+        parsed = parsed.set(drivername="postgresql+psycopg2")
+    return parsed.render_as_string(hide_password=False)
+
+
+def describe(url: str) -> str:
+    """The URL with its password masked, for logs and error messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (pysqlite's is deferred)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def get_engine(url: str | None = None, state_dir: str | Path | None = None) -> Engine:
+    """One engine per (process, URL), with the schema created on first use.
+
+    Per process because a forked child must not reuse its parent's pooled connections.
+    """
+    resolved = resolve_url(url, state_dir)
+    cache_key = (os.getpid(), resolved)
+    with _LOCK:
+        engine = _ENGINES.get(cache_key)
+        if engine is None:
+            if resolved.startswith("sqlite"):
+                Path(make_url(resolved).database or SQLITE_FILE).parent.mkdir(parents=True, exist_ok=True)
+                engine = create_engine(resolved, connect_args={"timeout": 30})
+                _configure_sqlite(engine)
+            else:
+                engine = create_engine(resolved, pool_pre_ping=True, pool_size=8, max_overflow=8)
+            with locked(engine, "schema") as conn:
+                metadata.create_all(conn)
+            _ENGINES[cache_key] = engine
+        return engine
+
+
+def lock_id(name: str) -> int:
+    """A signed 64-bit advisory-lock id for ``name`` (PostgreSQL's ``bigint`` key)."""
+    return int.from_bytes(hashlib.sha256(f"tiktok-assets:{name}".encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def locked(engine: Engine, name: str) -> Iterator[Connection]:
+    """A write transaction that holds the lock ``name`` until it commits (or rolls back)."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id(name)})
+        yield conn
+
+
+def dispose_all() -> None:
+    """Close every pooled connection of this process (tests, and before a fork)."""
+    with _LOCK:
+        for engine in _ENGINES.values():
+            engine.dispose()
+        _ENGINES.clear()

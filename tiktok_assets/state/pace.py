@@ -1,0 +1,164 @@
+"""Storage of one API key's pace: its send slots and the server's last word, under one lock.
+
+Why aggregates and not the list of sends: at hundreds of requests per second a window holds
+thousands of slots; every decision needs only a few counts and one ordered time, which the database
+answers from its indexes. The policy (how long to wait) is the caller's, in
+:mod:`tiktok_assets.scavio.ratelimit`; this module only reads and writes consistently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
+
+from .engine import locked
+from .tables import pace_key, pace_slot
+
+
+@dataclass(frozen=True)
+class ServerAnswer:
+    """What one response said about the key's limit (any field may be missing)."""
+
+    limit: int | None
+    remaining: int | None
+    reset_at: float | None  # unix seconds
+
+
+@dataclass
+class PaceView:
+    """A consistent read of one key's state inside the locked transaction (lazy counts)."""
+
+    conn: Any
+    key_fp: str
+    now: float
+    blocked_until: float
+    answered: bool
+    srv_limit: int | None
+    srv_remaining: int | None
+    srv_reset: float | None
+    srv_basis_at: float | None
+    srv_sent: int = 0  # sends since the basis answer
+    win_sent: int = 0  # sends since srv_reset passed
+    win_of: float | None = None
+
+    def sends_in_new_window(self) -> int:
+        """Sends counted against the window that began at ``srv_reset``: those since it passed, or,
+        before the first of them, every request still in flight (it may land in the new window)."""
+        return self.win_sent if self.win_of == self.srv_reset else self.in_flight()
+
+    def in_flight(self) -> int:
+        return self._count(pace_slot.c.done_at.is_(None))
+
+
+    def done_since(self, t: float) -> int:
+        return self._count(pace_slot.c.done_at > t)
+
+    def nth_done_since(self, t: float, n: int) -> float | None:
+        """The ``n``-th (1-based) oldest completion time after ``t``."""
+        q = (select(pace_slot.c.done_at).where(pace_slot.c.key_fp == self.key_fp, pace_slot.c.done_at > t)
+             .order_by(pace_slot.c.done_at).offset(n - 1).limit(1))
+        return self.conn.execute(q).scalar()
+
+    def _count(self, cond: Any) -> int:
+        q = select(func.count()).select_from(pace_slot).where(pace_slot.c.key_fp == self.key_fp, cond)
+        return int(self.conn.execute(q).scalar() or 0)
+
+
+class PaceStore:
+    """Slots and server facts of API keys in the shared state database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _view(self, conn: Any, key_fp: str, now: float) -> PaceView:
+        row = conn.execute(select(pace_key).where(pace_key.c.key_fp == key_fp)).mappings().first()
+        if row is None:
+            conn.execute(insert(pace_key).values(key_fp=key_fp, blocked_until=0.0, answered=False, srv_sent=0,
+                                                 win_sent=0))
+            return PaceView(conn, key_fp, now, 0.0, False, None, None, None, None)
+        return PaceView(conn, key_fp, now, float(row["blocked_until"] or 0.0), bool(row["answered"]),
+                        row["srv_limit"], row["srv_remaining"], row["srv_reset"], row["srv_basis_at"],
+                        int(row["srv_sent"] or 0), int(row["win_sent"] or 0), row["win_of"])
+
+    def take(self, key_fp: str, token: int, now: Callable[[], float], decide: Callable[[PaceView], float]) -> float:
+        """Under the key's lock: ``decide(view)`` -> seconds to wait; when 0, record the send."""
+        with locked(self.engine, f"pace:{key_fp}") as conn:
+            t = now()
+            view = self._view(conn, key_fp, t)
+            wait = decide(view)
+            if wait <= 0:
+                counters: dict[str, Any] = {"srv_sent": view.srv_sent + 1}
+                if view.srv_reset is not None and t >= view.srv_reset:
+                    counters.update(win_sent=view.sends_in_new_window() + 1, win_of=view.srv_reset)
+                conn.execute(insert(pace_slot).values(key_fp=key_fp, token=token, sent_at=t, done_at=None))
+                conn.execute(update(pace_key).where(pace_key.c.key_fp == key_fp).values(**counters))
+            return wait
+
+    def finish(self, key_fp: str, token: int, now: Callable[[], float], answer: ServerAnswer | None,
+               accept_tolerance: float = 0.25) -> None:
+        """Mark the send done (re-stamped now) and take the server's answer if it is the newest word."""
+        with locked(self.engine, f"pace:{key_fp}") as conn:
+            t = now()
+            sent_at = conn.execute(select(pace_slot.c.sent_at).where(
+                pace_slot.c.key_fp == key_fp, pace_slot.c.token == token)).scalar()
+            if sent_at is None:
+                return  # pruned as stale: its answer is too old to trust
+            conn.execute(update(pace_slot).where(pace_slot.c.key_fp == key_fp, pace_slot.c.token == token)
+                         .values(done_at=t))
+            if answer is None:
+                return
+            view = self._view(conn, key_fp, t)
+            values: dict[str, Any] = {"answered": True}
+            row = conn.execute(select(pace_key.c.srv_basis_sent).where(pace_key.c.key_fp == key_fp)).first()
+            basis_sent = row[0] if row else None
+            newer_window = (answer.reset_at is not None and view.srv_reset is not None
+                            and answer.reset_at > view.srv_reset + accept_tolerance)
+            if answer.remaining is not None and (basis_sent is None or sent_at >= basis_sent or newer_window):
+                in_flight_others = view.in_flight()
+                limit = answer.limit if answer.limit is not None else view.srv_limit
+                values.update(srv_limit=limit, srv_remaining=answer.remaining - in_flight_others,
+                              srv_reset=answer.reset_at, srv_basis_sent=sent_at, srv_basis_at=t, srv_sent=0)
+            elif answer.limit is not None and view.srv_limit is None:
+                values.update(srv_limit=answer.limit)
+            conn.execute(update(pace_key).where(pace_key.c.key_fp == key_fp).values(**values))
+
+    def block(self, key_fp: str, until: float) -> None:
+        """Every sender on the key waits until ``until`` (a 429's Retry-After)."""
+        with locked(self.engine, f"pace:{key_fp}") as conn:
+            view = self._view(conn, key_fp, until)
+            if until > view.blocked_until:
+                conn.execute(update(pace_key).where(pace_key.c.key_fp == key_fp).values(blocked_until=until))
+
+    def cap_block(self, key_fp: str, latest: float) -> None:
+        """Clamp a pause set before the wall clock stepped backwards."""
+        with locked(self.engine, f"pace:{key_fp}") as conn:
+            conn.execute(update(pace_key).where(pace_key.c.key_fp == key_fp, pace_key.c.blocked_until > latest)
+                         .values(blocked_until=latest))
+
+    def prune(self, key_fp: str, now: float, keep_done: float, stale_in_flight: float) -> None:
+        """Drop completed slots no rule can need any more, and in-flight slots of dead senders."""
+        with locked(self.engine, f"pace:{key_fp}") as conn:
+            row = conn.execute(select(pace_key.c.srv_basis_at, pace_key.c.srv_reset)
+                               .where(pace_key.c.key_fp == key_fp)).first()
+            anchors = [now - keep_done] + [v - 1.0 for v in (row or ()) if v is not None]
+            horizon = max(min(anchors), now - 3600.0)
+            conn.execute(delete(pace_slot).where(pace_slot.c.key_fp == key_fp, or_(
+                and_(pace_slot.c.done_at.is_not(None), pace_slot.c.done_at < now - keep_done,
+                     pace_slot.c.sent_at < horizon),
+                and_(pace_slot.c.done_at.is_(None), pace_slot.c.sent_at < now - stale_in_flight))))
+            # a stamp "from the future" (the clock stepped back) would hold the window shut
+            conn.execute(delete(pace_slot).where(pace_slot.c.key_fp == key_fp, pace_slot.c.done_at > now + keep_done))
+
+    def snapshot(self, key_fp: str, now: float) -> dict[str, Any]:
+        """Counts and server facts, for diagnostics and tests."""
+        with locked(self.engine, f"pace:{key_fp}") as conn:
+            view = self._view(conn, key_fp, now)
+            rows = conn.execute(select(pace_slot.c.token, pace_slot.c.sent_at, pace_slot.c.done_at)
+                                .where(pace_slot.c.key_fp == key_fp)).all()
+            return {"blocked_until": view.blocked_until, "answered": view.answered, "srv_limit": view.srv_limit,
+                    "srv_remaining": view.srv_remaining, "srv_reset": view.srv_reset,
+                    "done": sorted(r.done_at for r in rows if r.done_at is not None),
+                    "in_flight": {r.token: r.sent_at for r in rows if r.done_at is None}}
