@@ -42,7 +42,7 @@ class ScavioClient:
     """Thread-safe Scavio TikTok client. Prefer ``ScavioResource.get_client()`` / ``from_env()``."""
 
     def __init__(self, api_key: str, *, base_url: str = settings.DEFAULT_BASE_URL, timeout: float = 30.0,
-                 max_retries: int = 5, max_concurrency: int = 4, rate_limit: int = settings.DEFAULT_RATE_LIMIT,
+                 max_retries: int = 5, max_concurrency: int = 4, rate_limit: int | None = None,
                  rate_window_seconds: float = settings.DEFAULT_RATE_WINDOW_SECONDS,
                  credit_cap_per_run: int | None = None, state_dir: str | Path | None = None,
                  run_id: str | None = None, extra_limits: Iterable[CreditLimit] = (), malformed_retries: int = 1,
@@ -204,6 +204,10 @@ class ScavioClient:
                 for fut in sorted(done, key=lambda f: futures[f][0]):  # input order among simultaneous ones
                     exc = fut.exception()
                     yield futures[fut][1], (exc if exc is not None else fut.result())
+        except BaseException as exc:  # Ctrl-C / termination while waiting: wake the workers, don't wait them out
+            if not isinstance(exc, GeneratorExit):
+                self._req.interrupt()
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
