@@ -61,7 +61,58 @@ def test_resource_builds_local_and_s3_lakes(moto_s3, s3_bucket, tmp_path, monkey
     lake = res.get_lake()
     assert lake is res.get_lake() and not lake.is_local and "secret" not in repr(lake).lower()
     lake.write_partition("posts", D, "tiktok", posts([1], "tiktok"))
-    assert moto_s3.filesystem().exists(f"{s3_bucket}/lake/posts/date=2026-11-20/account=tiktok/part-0.parquet")
+    fs = moto_s3.filesystem()
+    assert fs.exists(f"{s3_bucket}/lake/posts/_delta_log/00000000000000000000.json")
+    assert len(fs.glob(f"{s3_bucket}/lake/posts/partition_date=2026-11-20/*.parquet")) == 1
+
+
+@pytest.mark.timeout(60)
+def test_store_that_never_answers_fails_within_the_timeout_naming_the_endpoint(monkeypatch):
+    """Issue 9 §3: an endpoint that accepts connections but never replies hung for 366 s. With
+    TIKTOK_LAKE_TIMEOUT_SECONDS=1 every lake call ends in LakeUnreachableError within seconds."""
+    import socket
+    import threading
+    import time
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept_and_hold():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])  # accept, never answer
+            except OSError:
+                continue
+
+    threading.Thread(target=accept_and_hold, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.getsockname()[1]}"
+    monkeypatch.setenv("TIKTOK_LAKE_TIMEOUT_SECONDS", "1")
+    try:
+        lake = Lake("s3://silent-bucket/lake", endpoint, aws_access_key_id="k", aws_secret_access_key="s")
+        assert lake.timeout == 1.0
+        for call in (lake.check_reachable, lambda: lake.partitions("posts"), lambda: lake.read("posts"),
+                     lambda: lake.write_partition("posts", D, "tiktok", posts([1], "tiktok"))):
+            started = time.monotonic()
+            with pytest.raises(LakeUnreachableError) as info:
+                call()
+            assert time.monotonic() - started < 15
+            assert endpoint in str(info.value) and "s3://silent-bucket/lake" in str(info.value)
+        assert held, "the endpoint was reached (and never answered)"
+    finally:
+        stop.set()
+        server.close()
+        for conn in held:
+            conn.close()
+
+
+def test_bad_timeout_setting_is_one_clear_line(monkeypatch):
+    monkeypatch.setenv("TIKTOK_LAKE_TIMEOUT_SECONDS", "soon")
+    with pytest.raises(ValueError, match="TIKTOK_LAKE_TIMEOUT_SECONDS must be a number of seconds, got 'soon'"):
+        Lake("/tmp/lake")
 
 
 def _duck():
@@ -72,34 +123,51 @@ def _duck():
 
 
 QUERY = """
-    SELECT date, account, tracked_entity, count(*), min(description), typeof(date), typeof(create_time), max(aweme_id)
-    FROM read_parquet('{glob}', hive_partitioning=true) GROUP BY ALL ORDER BY account
+    SELECT partition_date, tracked_entity, count(*), min(description), typeof(partition_date), typeof(create_time), max(aweme_id)
+    FROM {source} GROUP BY ALL ORDER BY tracked_entity
 """
 
 
 def _fill(lake):
+    """Two committed captures, then a batch staged but not committed: it must stay invisible."""
     lake.write_partition("posts", D, "tiktok", posts([BIG_ID, 2, 3], "tiktok"))
     lake.write_partition("posts", D, "a b", posts([4], "a b"))
-    with lake.writer("posts", D, "tiktok") as w:  # a writer in flight must stay invisible
-        w.write(posts([99], "tiktok"))
-        yield
+    batch = lake.batch("posts")
+    batch.put("tiktok", D, posts([99], "tiktok"), captured_at=CAPTURED)
+    batch.done("tiktok")
+    yield
+    batch.close()
 
 
 def _check(rows):
     assert rows == [
-        (D, "a b", "a b", 1, TRICKY_TEXT, "DATE", "TIMESTAMP WITH TIME ZONE", "4"),
-        (D, "tiktok", "tiktok", 3, TRICKY_TEXT, "DATE", "TIMESTAMP WITH TIME ZONE", BIG_ID),
+        (D, "a b", 1, TRICKY_TEXT, "DATE", "TIMESTAMP WITH TIME ZONE", "4"),
+        (D, "tiktok", 3, TRICKY_TEXT, "DATE", "TIMESTAMP WITH TIME ZONE", BIG_ID),
     ]
 
 
-def test_duckdb_reads_local_layout(local_lake):
+def _live_files_source(lake):
+    files = ", ".join("'" + f + "'" for f in lake.file_uris("posts"))
+    return f"read_parquet([{files}], hive_partitioning=true)"
+
+
+def test_duckdb_reads_local_table_through_live_files_and_pyarrow_dataset(local_lake):
+    from deltalake import DeltaTable
+
     for _ in _fill(local_lake):
         con = _duck()
-        _check(con.execute(QUERY.format(glob=f"{local_lake.root}/posts/*/*/*.parquet")).fetchall())
+        _check(con.execute(QUERY.format(source=_live_files_source(local_lake))).fetchall())
+        dataset = DeltaTable(local_lake.table_uri("posts")).to_pyarrow_dataset()
+        con.register("posts_ds", dataset)
+        _check(con.execute(QUERY.format(source="posts_ds")).fetchall())
 
 
-def test_duckdb_reads_s3_layout_through_registered_fsspec(s3_lake, moto_s3):
+def test_duckdb_reads_s3_table_through_registered_fsspec(s3_lake, moto_s3):
+    from deltalake import DeltaTable
+
     for _ in _fill(s3_lake):
         con = _duck()
         con.register_filesystem(moto_s3.filesystem())
-        _check(con.execute(QUERY.format(glob=f"s3://{s3_lake.root}/posts/*/*/*.parquet")).fetchall())
+        _check(con.execute(QUERY.format(source=_live_files_source(s3_lake))).fetchall())
+        con.register("posts_ds", DeltaTable(s3_lake.table_uri("posts"), storage_options=s3_lake.storage_options).to_pyarrow_dataset())
+        _check(con.execute(QUERY.format(source="posts_ds")).fetchall())

@@ -107,13 +107,15 @@ class Lake:
 
     def __init__(self, url: str = DEFAULT_LAKE_URL, s3_endpoint_url: str | None = None, *,
                  aws_access_key_id: str | None = None, aws_secret_access_key: str | None = None,
-                 timeout: float | None = None, buffer_bytes: int = BUFFER_BYTES) -> None:
+                 timeout: float | None = None, buffer_bytes: int = BUFFER_BYTES,
+                 target_file_size: int | None = None) -> None:
         if not url:
             raise ValueError("lake url is empty")
         protocol = fsspec.utils.get_protocol(url)
         self.s3_endpoint_url = s3_endpoint_url or None
         self.timeout = float(timeout) if timeout is not None else lake_timeout()
         self.buffer_bytes = buffer_bytes
+        self.target_file_size = target_file_size  # bytes per data file written (None: delta-rs default)
         self.is_local = protocol in ("file", "local")
         key = aws_access_key_id or os.environ.get("AWS_ACCESS_KEY_ID") or None
         secret = aws_secret_access_key or os.environ.get("AWS_SECRET_ACCESS_KEY") or None
@@ -209,7 +211,7 @@ class Lake:
             write_deltalake(uri, reader(), partition_by=[PARTITION_COLUMN],
                             mode="overwrite" if predicate and exists else "append",
                             predicate=predicate if exists else None, storage_options=self.storage_options,
-                            writer_properties=props)
+                            writer_properties=props, target_file_size=self.target_file_size)
             dt = self.open_table(uri)
             return int(dt.version()) if dt is not None else -1
 
