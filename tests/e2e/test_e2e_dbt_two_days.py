@@ -75,7 +75,10 @@ def two_days(tmp_path_factory: pytest.TempPathFactory, api_key: str) -> Iterator
     root = tmp_path_factory.mktemp("e2e_two_days")
     anchor, clock2 = capture_times(datetime.now(UTC))
     day1, day2 = anchor.date(), clock2.date()
-    config = SimulatorConfig(seed=42, api_key=api_key, now=anchor.timestamp(), n_generated_accounts=10)
+    # hashtag feeds newest-first: each day's capture (the top 10 pages) then holds that day's new uploads,
+    # which test_hashtag_new_videos_per_day counts (by likes they would sit below the captured depth)
+    config = SimulatorConfig(seed=42, api_key=api_key, now=anchor.timestamp(), n_generated_accounts=10,
+                             hashtag_video_order="newest")
     sim = SimulatorServer(config).start()
     tracked = root / "tracked.yaml"
     tracked.write_text(yaml.safe_dump({"accounts": list(DEMO_ACCOUNTS), "hashtags": list(DEMO_HASHTAGS),

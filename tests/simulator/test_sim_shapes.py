@@ -72,8 +72,8 @@ def test_every_endpoint_shape(simulator: SimulatorServer, client) -> None:
     assert info["stats"]["videoCount"] == len(u.hashtag_videos_of(ch["id"])) > 0
     assert _ok(client, "hashtag", {"hashtag_id": ch["id"]})["challengeInfo"] == info
     hv = _ok(client, "hashtag/videos", {"hashtag_id": ch["id"], "count": 30})["aweme_list"]
-    times = [v["create_time"] for v in hv]
-    assert times == sorted(times, reverse=True) and all("cooking" in [c["cha_name"] for c in v["cha_list"]] for v in hv)
+    likes = [v["statistics"]["digg_count"] for v in hv]  # engagement order, like TikTok's hashtag page
+    assert likes == sorted(likes, reverse=True) and all("cooking" in [c["cha_name"] for c in v["cha_list"]] for v in hv)
 
     for direction in ("followers", "followings"):
         page = _ok(client, f"user/{direction}", {"sec_user_id": sec, "count": 20})

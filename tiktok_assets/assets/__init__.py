@@ -1,9 +1,9 @@
 """The eleven TikTok assets (key prefix ``tiktok``, group ``tiktok``), all on one daily partitions def.
 
 Snapshot assets (what the API says now; only today's partition can be materialized): profiles,
-hashtags, followers, followings, search_users. Event assets (items filed by UTC create day, any
-range, one pagination pass per entity per run): posts, hashtag_videos, search_videos, comments,
-comment_replies, videos.
+hashtags, hashtag_videos (the feed as observed), followers, followings, search_users. Event assets
+(items filed by UTC create day, any range, one pagination pass per entity per run): posts,
+search_videos, comments, comment_replies, videos.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from .search import search_users, search_videos
 from .spec import asset_key
 from .videos import videos
 
-SNAPSHOT_ASSETS = [profiles, hashtags, followers, followings, search_users]
-EVENT_ASSETS = [posts, hashtag_videos, search_videos, comments, comment_replies, videos]
+SNAPSHOT_ASSETS = [profiles, hashtags, hashtag_videos, followers, followings, search_users]
+EVENT_ASSETS = [posts, search_videos, comments, comment_replies, videos]
 ALL_ASSETS = [*SNAPSHOT_ASSETS, *EVENT_ASSETS]
 
-SNAPSHOT_NAMES: tuple[str, ...] = ("profiles", "hashtags", "followers", "followings", "search_users")
-EVENT_NAMES: tuple[str, ...] = ("posts", "hashtag_videos", "search_videos", "comments", "comment_replies", "videos")
+SNAPSHOT_NAMES: tuple[str, ...] = ("profiles", "hashtags", "hashtag_videos", "followers", "followings", "search_users")
+EVENT_NAMES: tuple[str, ...] = ("posts", "search_videos", "comments", "comment_replies", "videos")
 
 __all__ = ["ALL_ASSETS", "EVENT_ASSETS", "EVENT_NAMES", "SNAPSHOT_ASSETS", "SNAPSHOT_NAMES", "asset_key"]

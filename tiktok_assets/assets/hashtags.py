@@ -1,33 +1,54 @@
-"""``tiktok/hashtags`` (snapshot) and ``tiktok/hashtag_videos`` (event).
+"""``tiktok/hashtags`` and ``tiktok/hashtag_videos`` (snapshots), per tracked hashtag.
 
-hashtags: partition D = the hashtag's details/stats as returned when captured on D; only today's
-(UTC) partition can be materialized (the API serves current state only).
-hashtag_videos: partition D = videos of the hashtag created on D. The API documents no order; we
-assume newest-first (``assume_newest_first``, default True) and stop after the first page reaching
-past the range start, so a range costs one pass. Set it False for a full pass. The API stops
-around 2,000 videos; hitting that is recorded in metadata, not an error.
-Reruns: when every day of the range has a partition and the hashtag's ``video_count`` (freshest
-``hashtags`` row) equals the one recorded when they were written, the hashtag is skipped
-(``assets/state.py``; a count of 0 is not trusted; ``refresh: true`` fetches anyway).
+hashtags: partition D = the hashtag's details/stats as returned when captured on D.
+hashtag_videos: partition D = the hashtag's video feed as observed when captured on D (UTC day of
+``captured_at``): the first ``max_pages`` pages (default 10, 30 videos a page, so the top 300), in
+the order the API serves them, each with its ``create_time``. Why capture-day: the reference
+documents no order for ``hashtag/videos`` and TikTok ranks a hashtag's page by engagement, not time,
+so no stopping rule on ``create_time`` is safe and no page can be skipped; a feed can only be
+observed as it is now. Every video paged past is kept, whatever its creation day; "videos created
+on day X" is derived in dbt (``fct_hashtag_daily.new_videos``) from every capture. Both assets
+capture current state, so only today's (UTC) partition can be materialized.
+Cost: at most ``max_pages`` credits per hashtag per capture (fewer when the feed ends first).
+Caps: when the pass stops at ``max_pages`` with ``has_more`` still set, or the feed ends at about the
+API's ~2,000-video list cap, the entity's notes say so and ``feeds_capped`` counts it (metadata).
+Reruns: when today's partition exists and the hashtag's ``video_count`` (freshest ``hashtags`` row)
+equals the one recorded when it was written, the hashtag is skipped (``assets/state.py``; a count of 0
+is not trusted; ``refresh: true`` fetches anyway).
 """
 
 
-from dagster import AssetExecutionContext, MaterializeResult, asset
+from typing import Any
+
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 from pydantic import Field
 
 from . import resolve
 from .fanout import EntityOutcome, fan_out
-from .posts import newest_first_pass, write_days
 from .resources import LakeResource, ScavioResource
 from .runtime import AssetRun, TikTokConfig
-from .spec import EVENT, SNAPSHOT, asset_kwargs
+from .spec import SNAPSHOT, asset_kwargs
 from .state import StreamState, usable_count
 
-HASHTAG_VIDEOS_CAP = 2000
+HASHTAG_FEED_MAX_PAGES = 10  # default depth: the top 300 of the feed, 10 credits per hashtag per capture
+HASHTAG_VIDEOS_CAP = 2000  # the API stops a hashtag's feed around here (platform notes)
+NEAR_CAP = 0.95  # "around 2,000": a feed that ends within 5% of it is taken to be cut by the API
 
 
 class HashtagVideosConfig(TikTokConfig):
-    assume_newest_first: bool = Field(default=True, description="Stop paging once a page is older than the range.")
+    max_pages: int = Field(default=HASHTAG_FEED_MAX_PAGES, ge=1, le=1000,
+                           description="Pages of the feed (30 videos, 1 credit each) read per hashtag per capture.")
+
+
+def feed_cap_note(last: Any, served: int, max_pages: int) -> str | None:
+    """Why the capture is not the whole feed, or None when the feed ended below any cap."""
+    if last is None:
+        return None
+    if last.has_more and last.stop_reason is None and last.page_number >= max_pages:
+        return f"max_pages ({max_pages}) reached after {served} videos; the feed goes on"
+    if served >= NEAR_CAP * HASHTAG_VIDEOS_CAP:
+        return f"API list cap reached ({served} videos): the rest of the feed is not served"
+    return None
 
 
 @asset(**asset_kwargs("hashtags", semantics=SNAPSHOT, description=__doc__))
@@ -44,42 +65,46 @@ def hashtags(context: AssetExecutionContext, config: TikTokConfig, scavio: Scavi
         return run.finish(fan_out(run, run.select("hashtags"), work))
 
 
-@asset(**asset_kwargs("hashtag_videos", semantics=EVENT, description=__doc__, deps=["hashtags"]))
+@asset(**asset_kwargs("hashtag_videos", semantics=SNAPSHOT, description=__doc__, deps=["hashtags"]))
 def hashtag_videos(context: AssetExecutionContext, config: HashtagVideosConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
     with AssetRun.start(context, "hashtag_videos", scavio, lake, config) as run:
+        run.require_today()
         from .graph import latest_counts
 
+        day = run.window.start
         names = run.select("hashtags")
         counts = latest_counts(run, "hashtags", names, "video_count")
         state = StreamState(run.lake, run.name)
+        capped: list[str] = []
 
         def unchanged(name: str) -> bool:
             count = usable_count(counts.get(name))
-            if config.refresh or count is None:
+            if config.refresh or count is None or not run.lake.exists(run.name, day, name):
                 return False
-            for day in run.window.days():
-                doc = state.load(day, name)
-                if doc is None or doc.get("count") != count or not run.lake.exists(run.name, day, name):
-                    return False
-            return True
+            doc = state.load(day, name)
+            return doc is not None and doc.get("count") == count and doc.get("max_pages") == config.max_pages
 
         def work(name: str, outcome: EntityOutcome) -> None:
             if unchanged(name):
                 outcome.skipped = 1
-                outcome.notes.append(f"video_count unchanged ({counts[name]}): partitions kept")
+                outcome.notes.append(f"video_count unchanged ({counts[name]}): partition kept")
                 return
             hid = resolve.hashtag_id(run, name)
-            pages = run.client.hashtag_videos(hid)
-            if config.assume_newest_first:
-                items = newest_first_pass(run, pages, outcome, cap=HASHTAG_VIDEOS_CAP)
-            else:
-                items = [item for page in pages for item in page.items]
-                if len(items) >= HASHTAG_VIDEOS_CAP:
-                    outcome.notes.append(f"list cap reached ({len(items)} items)")
-            for day in run.window.days():
-                state.forget(day, name)
-            write_days(run, name, items, outcome, extra={"hashtag_id": hid, "hashtag_name": name})
-            for day in run.window.days():  # after the commits, never before
-                state.save(day, name, {"count": counts.get(name)})
+            items: list[dict[str, Any]] = []
+            last = None
+            for last in run.client.hashtag_videos(hid, max_pages=config.max_pages):
+                items.extend(last.items)  # every video paged past, whatever its create_time
+            note = feed_cap_note(last, len(items), config.max_pages)
+            if note:
+                outcome.notes.append(note)
+                capped.append(name)
+            if last is not None and last.stop_reason:
+                outcome.notes.append(f"feed ended after page {last.page_number}: {last.stop_reason}")
+            state.forget(day, name)
+            outcome.rows = run.write(name, day, items, extra={"hashtag_id": hid, "hashtag_name": name})
+            outcome.partitions = 1
+            state.save(day, name, {"count": counts.get(name), "max_pages": config.max_pages})  # after the commit
 
-        return run.finish(fan_out(run, names, work))
+        outcomes = fan_out(run, names, work)
+        return run.finish(outcomes, extra={"max_pages": MetadataValue.int(config.max_pages),
+                                           "feeds_capped": MetadataValue.int(len(capped))})

@@ -1,10 +1,14 @@
 """``tiktok/posts`` (event): videos of each tracked account, filed under the UTC day they were created.
 
 Event semantics: partition D = posts created on D; their statistics are as observed at capture.
-Cost: a range D1..D2 (single-run backfill) costs ONE newest-first pagination pass per account: the
-pass stops after the page that reaches a non-pinned post older than D1 (newest-first order: all later
-posts are older; pinned posts, listed first regardless of age, never stop it). Every (day, account) of the range is written,
-empty days as empty files, so reruns are idempotent and the schema is stable.
+Cost: a range D1..D2 (single-run backfill) costs ONE pagination pass per account, stopped early:
+the pass stops after the page that reaches a non-pinned post older than D1. This is the only early
+stop on ``create_time`` in the package, and it rests on the one time order the reference documents:
+``user/posts`` with ``sort_type "0"`` is "latest" (newest-first), so every later post is older. Pinned
+posts, listed first regardless of age, never stop it. The pass always starts at the first page: the
+client never seeds a cursor (the reference does not say whether a seeded ``max_cursor`` is honoured).
+Every (day, account) of the range is written, empty days as empty files, so reruns are idempotent and
+the schema is stable.
 """
 
 
@@ -20,17 +24,19 @@ from .spec import EVENT, asset_kwargs
 from .windows import group_by_day, page_is_older_than
 
 
-def newest_first_pass(run: AssetRun, pages: Any, outcome: EntityOutcome, *, cap: int | None = None) -> list[dict[str, Any]]:
-    """Collect items of a newest-first stream up to the page that reaches past the window start."""
+def newest_first_pass(run: AssetRun, pages: Any, outcome: EntityOutcome) -> list[dict[str, Any]]:
+    """Collect a ``user/posts`` (sort_type "0") stream up to the page that reaches past the window start.
+
+    Only for that stream: it is the one list the reference documents as newest-first. Any other
+    stream must be read to its end (or to a stated page limit), never cut on ``create_time``.
+    """
     items: list[dict[str, Any]] = []
-    exhausted = True
     for page in pages:
         items.extend(page.items)
+        if page.stop_reason:
+            outcome.notes.append(f"stream ended after page {page.page_number}: {page.stop_reason}")
         if page_is_older_than(page.items, run.window):
-            exhausted = False
             break
-    if cap is not None and exhausted and len(items) >= cap:
-        outcome.notes.append(f"list cap reached ({len(items)} items); older items are not served by the API")
     return items
 
 

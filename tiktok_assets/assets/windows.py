@@ -1,8 +1,9 @@
 """Pure date-window logic shared by the assets (no Dagster, no I/O, so it is unit-testable).
 
 Why inclusive ``date`` windows: a partition key is a UTC day; a single-run backfill gives a range of
-days. Event assets file each item under the UTC day of its ``create_time``; they page newest-first
-and stop after the page that reaches past the window's first day.
+days. Event assets file each item under the UTC day of its ``create_time``. Only ``posts`` may stop
+paging early (:func:`page_is_older_than`): ``user/posts`` with sort_type "0" is the one list the
+reference documents as newest-first. Every other stream is read in full (or to a stated page limit).
 """
 
 from __future__ import annotations
@@ -76,6 +77,9 @@ def group_by_day(items: Iterable[dict[str, Any]], window: Window) -> dict[date, 
 
 def page_is_older_than(items: list[dict[str, Any]], window: Window, *, pinned_key: str = "is_top") -> bool:
     """True when a newest-first page reaches past the window start, so later pages are all older.
+
+    Valid only for ``user/posts`` with sort_type "0" (documented as "latest"); no other list has a
+    documented time order, so no other stream may call this.
 
     In a newest-first stream the last non-pinned item of a page is its oldest; once that is older
     than the window's first day, every later item is too, and the pass can stop after this page.

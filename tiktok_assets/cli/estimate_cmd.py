@@ -12,7 +12,7 @@ import argparse
 import sys
 from datetime import date, timedelta
 
-SNAPSHOTS = ("profiles", "hashtags", "followers", "followings", "search_users")
+SNAPSHOTS = ("profiles", "hashtags", "hashtag_videos", "followers", "followings", "search_users")
 EXIT_OVER_BUDGET = 3
 
 

@@ -23,7 +23,7 @@ from ..partitions import ENTITIES_TAG
 
 ALL_NAMES = ("profiles", "hashtags", "followers", "followings", "search_users",
              "posts", "hashtag_videos", "search_videos", "comments", "comment_replies", "videos")
-SNAPSHOTS = ("profiles", "hashtags", "followers", "followings", "search_users")
+SNAPSHOTS = ("profiles", "hashtags", "hashtag_videos", "followers", "followings", "search_users")
 
 
 @dataclass

@@ -15,7 +15,7 @@ from tiktok_assets import settings
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from tiktok_assets.simulator.config import ALL_QUIRKS, RETRY_AFTER_MODES
+    from tiktok_assets.simulator.config import ALL_QUIRKS, LIST_ORDERS, RETRY_AFTER_MODES, SEEDED_CURSOR_MODES
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765, help="0 picks a free port (printed)")
     p.add_argument("--seed", type=int, default=42)
@@ -35,6 +35,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--accounts", type=int, default=40, help="number of generated creator accounts")
     p.add_argument("--mega-comments", type=int, default=0, help="comments on the mega video (0 = no mega video)")
     p.add_argument("--now", type=float, default=None, help="unix time anchoring all timestamps (default: now)")
+    for name, allowed in LIST_ORDERS.items():  # where the reference promises no order
+        p.add_argument("--" + name.replace("_", "-"), choices=allowed, default=allowed[0],
+                       help=f"served order (default {allowed[0]})")
+    p.add_argument("--posts-seeded-cursor", choices=SEEDED_CURSOR_MODES, default=SEEDED_CURSOR_MODES[0],
+                   help="user/posts: honour a cursor the server never issued, or ignore it and start over")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -54,7 +59,9 @@ def config_from_args(args: argparse.Namespace):
         rate_limit=args.rate_limit, rate_window=args.rate_window, retry_after=args.retry_after,
         latency_ms=args.latency_ms, latency_jitter_ms=args.jitter_ms, rate_429=args.rate_429,
         rate_502=args.rate_502, malformed_rate=args.malformed_rate, quirks=quirks,
-        n_generated_accounts=args.accounts, mega_comments=args.mega_comments)
+        n_generated_accounts=args.accounts, mega_comments=args.mega_comments,
+        hashtag_video_order=args.hashtag_video_order, search_video_order=args.search_video_order,
+        comment_order=args.comment_order, reply_order=args.reply_order, posts_seeded_cursor=args.posts_seeded_cursor)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -172,13 +172,15 @@ class ScavioClient:
             paginator.update_state(response.data)
             yield Page(endpoint=spec.path, items=items, raw_count=len(raw),
                        has_more=truthy_has_more(response.data.get("has_more")), page_number=number,
-                       credits_remaining=response.credits_remaining, latency_ms=response.latency_ms, data=response.data)
+                       credits_remaining=response.credits_remaining, latency_ms=response.latency_ms, data=response.data,
+                       stop_reason=None if paginator.has_next_page else paginator.stop_reason)
             yielded += len(items)
             if max_items is not None and yielded >= max_items:
                 return
             if not paginator.has_next_page:
                 if paginator.stop_reason:
-                    log.warning("%s stopped after page %d: %s", spec.path, number, paginator.stop_reason)
+                    # a cursor that does not advance is how real streams end (platform notes): not a warning
+                    log.info("%s ended after page %d: %s", spec.path, number, paginator.stop_reason)
                 return
             params = {**base, **paginator.next_params()}
 

@@ -13,6 +13,7 @@ class Page:
     ``items`` are the list entries exactly as the API sent them (so the lake's ``raw`` column keeps
     everything), minus items already yielded earlier in the same stream (dedup by natural id).
     ``raw_count`` is the length before deduplication: a short page is not the end of a stream.
+    ``has_more`` is the API's flag: still true on the last page a ``max_pages`` limit allowed.
     """
 
     endpoint: str
@@ -23,6 +24,9 @@ class Page:
     credits_remaining: int | None = None
     latency_ms: float = 0.0
     data: dict[str, Any] = field(default_factory=dict, repr=False)
+    # on the last page only: why the stream ended although has_more was set (a cursor that did not
+    # advance, which the platform notes allow as an end); None when has_more ended it or more follow
+    stop_reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,21 @@ ALL_QUIRKS: frozenset[str] = frozenset(
 STREAM_QUIRKS: frozenset[str] = frozenset({Q_PINNED_FIRST, Q_SHORT_PAGES, Q_STUCK_CURSOR, Q_REPEATS})
 RETRY_AFTER_MODES: tuple[str, ...] = ("seconds", "http-date", "none")
 
+# Where the reference is silent, every behaviour it allows (scavio-platform-notes.md, "Order of lists").
+# field -> allowed values, the first being the default (what TikTok does, per the notes). The adversarial
+# value of each is in ADVERSARIAL: the one that breaks a client assuming the order it would like.
+LIST_ORDERS: dict[str, tuple[str, ...]] = {
+    "hashtag_video_order": ("likes", "newest"),  # a hashtag page ranks by engagement, not time
+    "search_video_order": ("relevance", "newest"),  # sort_type "0" is relevance; no time order promised
+    "comment_order": ("likes", "newest"),  # comments come most liked first
+    "reply_order": ("likes", "oldest"),  # replies likewise (oldest-first is the other plausible order)
+}
+# user/posts: a cursor the client made up (not one this server issued) is honoured (posts older than it)
+# or ignored (the stream starts over from the newest post); the reference does not say which.
+SEEDED_CURSOR_MODES: tuple[str, ...] = ("honour", "ignore")
+ADVERSARIAL: dict[str, str] = {"hashtag_video_order": "likes", "search_video_order": "relevance",
+                               "comment_order": "likes", "reply_order": "likes", "posts_seeded_cursor": "ignore"}
+
 
 @dataclass(frozen=True)
 class SimulatorConfig:
@@ -50,6 +65,11 @@ class SimulatorConfig:
     hashtag_video_cap: int = 2000
     n_generated_accounts: int = 40
     mega_comments: int = 0
+    hashtag_video_order: str = "likes"
+    search_video_order: str = "relevance"
+    comment_order: str = "likes"
+    reply_order: str = "likes"
+    posts_seeded_cursor: str = "honour"
 
     def __post_init__(self) -> None:
         if not self.api_key:
@@ -62,6 +82,9 @@ class SimulatorConfig:
             raise ValueError(f"SimulatorConfig.quirks: unknown quirk(s) {sorted(unknown)}; known: {sorted(ALL_QUIRKS)}")
         if self.retry_after not in RETRY_AFTER_MODES:
             raise ValueError(f"SimulatorConfig.retry_after must be one of {RETRY_AFTER_MODES}, got {self.retry_after!r}")
+        for name, allowed in {**LIST_ORDERS, "posts_seeded_cursor": SEEDED_CURSOR_MODES}.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"SimulatorConfig.{name} must be one of {allowed}, got {getattr(self, name)!r}")
         if self.rate_limit is not None and self.rate_limit < 1:
             raise ValueError(f"SimulatorConfig.rate_limit must be >= 1 or None, got {self.rate_limit}")
         if self.rate_window <= 0:

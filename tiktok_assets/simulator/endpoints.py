@@ -158,8 +158,10 @@ class Endpoints:
             c = paging.cut(ranked, cursor, count, sq, self.u.seed, key)
             out = cursor if c.stuck else 0 if c.zero_end else c.next_offset
             return {"aweme_list": c.items, "max_cursor": str(out), "min_cursor": "0", "has_more": int(c.has_more)}
-        pinned = [v for v in posts if v["is_top"]] if cursor == 0 else []
         regular = [v for v in posts if not v["is_top"]]
+        if cursor and self.u.posts_seeded_cursor == "ignore" and cursor not in {v["create_time"] * 1000 for v in regular}:
+            cursor = 0  # a cursor this server never issued (seeded by the client): start over, silently
+        pinned = [v for v in posts if v["is_top"]] if cursor == 0 else []
         start = 0 if cursor == 0 else bisect.bisect_right(regular, -cursor, key=lambda v: -v["create_time"] * 1000)
         c = paging.cut(regular, start, count, sq, self.u.seed, key, first_page_extra=len(pinned))
         if c.stuck or not c.new_count:

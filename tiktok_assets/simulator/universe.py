@@ -40,8 +40,14 @@ class Universe:
 
     def __init__(self, seed: int, now: float, n_generated_accounts: int = 40, mega_comments: int = 0,
                  comment_cap: int = 1000, follower_cap: int = 5000, hashtag_video_cap: int = 2000,
-                 quirks: frozenset[str] = ALL_QUIRKS) -> None:
+                 quirks: frozenset[str] = ALL_QUIRKS, hashtag_video_order: str = "likes",
+                 search_video_order: str = "relevance", comment_order: str = "likes", reply_order: str = "likes",
+                 posts_seeded_cursor: str = "honour") -> None:
         self.seed, self.now, self.quirks = seed, int(now), frozenset(quirks)
+        # orders the reference leaves open (config.LIST_ORDERS); served lists and this truth agree
+        self.hashtag_video_order, self.search_video_order = hashtag_video_order, search_video_order
+        self.comment_order, self.reply_order = comment_order, reply_order
+        self.posts_seeded_cursor = posts_seeded_cursor
         self.anchor = self.now  # content is generated relative to the anchor; at(now) moves `now` only
         self.comment_cap, self.follower_cap, self.hashtag_video_cap = comment_cap, follower_cap, hashtag_video_cap
         self.mega_comments = mega_comments
@@ -70,7 +76,10 @@ class Universe:
     def from_config(cls, cfg: Any) -> "Universe":
         return cls(cfg.seed, cfg.now, n_generated_accounts=cfg.n_generated_accounts, mega_comments=cfg.mega_comments,
                    comment_cap=cfg.comment_cap, follower_cap=cfg.follower_cap,
-                   hashtag_video_cap=cfg.hashtag_video_cap, quirks=cfg.quirks)
+                   hashtag_video_cap=cfg.hashtag_video_cap, quirks=cfg.quirks,
+                   hashtag_video_order=cfg.hashtag_video_order, search_video_order=cfg.search_video_order,
+                   comment_order=cfg.comment_order, reply_order=cfg.reply_order,
+                   posts_seeded_cursor=cfg.posts_seeded_cursor)
 
     def at(self, now: float) -> "Universe":
         """The same world observed at ``now`` (>= ``anchor``): see :mod:`.evolution`."""
@@ -177,7 +186,8 @@ class Universe:
         return value
 
     def comments_of(self, aweme_id: str) -> Sequence[dict[str, Any]]:
-        """The comments the API serves (top ``comment_cap`` by likes; the mega video is uncapped)."""
+        """The comments the API serves, in served order (the top ``comment_cap`` by likes, listed most
+        liked first or newest first per ``comment_order``; the mega video is uncapped, in index order)."""
         video = self.video(aweme_id)
         if video is None:
             return []
@@ -185,23 +195,34 @@ class Universe:
             return content.MegaComments(self.seed, self.mega_comments, video["create_time"], self.anchor,
                                         self.pool_user, self.POOL_SIZE)
         if evolution.is_future(self, video["create_time"]):  # posted after the anchor: comments still arrive
-            return evolution.comments_at(self, video)
+            return self._comment_order(evolution.comments_at(self, video))
         n = min(video["statistics"]["comment_count"], self.comment_cap)
-        return self._cached(("comments", aweme_id), lambda: content.make_comments(
-            self.seed, video, n, self.anchor, self.pool_user, self.POOL_SIZE))
+        return self._cached(("comments", aweme_id), lambda: self._comment_order(content.make_comments(
+            self.seed, video, n, self.anchor, self.pool_user, self.POOL_SIZE)))
+
+    def _comment_order(self, comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if self.comment_order == "newest":
+            return sorted(comments, key=lambda c: (-c["create_time"], c["cid"]))
+        return sorted(comments, key=lambda c: (-c["digg_count"], c["cid"]))
 
     def comment(self, aweme_id: str, cid: str) -> dict[str, Any] | None:
         return next((c for c in self.comments_of(aweme_id) if c["cid"] == cid), None) \
             if aweme_id != self.MEGA_VIDEO_ID else None
 
     def replies_of(self, aweme_id: str, cid: str) -> list[dict[str, Any]]:
+        """Replies in served order: most liked first, or oldest first, per ``reply_order``."""
         parent = self.comment(aweme_id, cid)
         if parent is None:
             return []
         if evolution.is_future(self, parent["create_time"]):
-            return evolution.replies_at(self, self.video(aweme_id), cid)
-        return self._cached(("replies", cid), lambda: content.make_replies(
-            self.seed, parent, self.anchor, self.pool_user, self.POOL_SIZE))
+            return self._reply_order(evolution.replies_at(self, self.video(aweme_id), cid))
+        return self._cached(("replies", cid), lambda: self._reply_order(content.make_replies(
+            self.seed, parent, self.anchor, self.pool_user, self.POOL_SIZE)))
+
+    def _reply_order(self, replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if self.reply_order == "likes":
+            return sorted(replies, key=lambda c: (-c["digg_count"], c["cid"]))
+        return sorted(replies, key=lambda c: (c["create_time"], c["cid"]))
 
     # --- social graph ---------------------------------------------------------------------------
     def graph(self, unique_id: str, direction: str) -> list[tuple[int, dict[str, Any]]]:
@@ -242,7 +263,9 @@ class Universe:
         with self._lock:
             if self._tagged is None:
                 tagged: dict[str, list[dict[str, Any]]] = {name: [] for name in self.HASHTAGS}
-                for v in sorted(self._index().values(), key=lambda v: (-v["create_time"], v["aweme_id"])):
+                order = ((lambda v: (-v["statistics"]["digg_count"], v["aweme_id"])) if self.hashtag_video_order == "likes"
+                         else (lambda v: (-v["create_time"], v["aweme_id"])))
+                for v in sorted(self._index().values(), key=order):
                     for c in v["cha_list"]:
                         tagged[c["cha_name"]].append(v)
                 self._tagged = tagged
@@ -270,13 +293,18 @@ class Universe:
         return self._tag_ids.get(name.lstrip("#").lower())
 
     def hashtag_videos_of(self, hashtag_id: str) -> list[dict[str, Any]]:
+        """The hashtag's feed as served: the first ``hashtag_video_cap`` in ``hashtag_video_order``."""
         name = next((n for n, i in self._tag_ids.items() if i == hashtag_id), None)
         return self._tag_index()[name][: self.hashtag_video_cap] if name else []
 
     # --- search ---------------------------------------------------------------------------------
     def search_videos(self, keyword: str, publish_time: str = "0", sort_type: str = "0") -> list[dict[str, Any]]:
-        return self._cached(("sv", keyword, publish_time, sort_type), lambda: search.rank_videos(
-            self.seed, keyword, self._index().values(), self.now, publish_time, sort_type))
+        def build() -> list[dict[str, Any]]:
+            ranked = search.rank_videos(self.seed, keyword, self._index().values(), self.now, publish_time, sort_type)
+            if sort_type == "0" and self.search_video_order == "newest":
+                ranked.sort(key=lambda v: (-v["create_time"], v["aweme_id"]))
+            return ranked
+        return self._cached(("sv", keyword, publish_time, sort_type), build)
 
     def search_users(self, keyword: str) -> list[dict[str, Any]]:
         def build() -> list[dict[str, Any]]:

@@ -1,10 +1,10 @@
--- One row per hashtag per day: the days it was captured (snapshot, or its video list - the UTC day of
--- captured_at, since hashtag_videos is an event table) and the UTC creation days of its listed videos
--- (so a backfilled day, which has no snapshot, still reports its new videos). Per row: the snapshot
--- counters (and their change since the previous snapshot), the videos listed in that day's captures,
--- and new_videos = distinct videos listed under the hashtag (on any capture) created on this UTC day.
--- Listings come from the lake as it is now: a re-capture replaces a creation day's partition, so
--- videos_listed of an earlier capture day counts only what the lake still holds from that day.
+-- One row per hashtag per day: the days it was captured (snapshot, or its feed - hashtag_videos is
+-- filed by capture day) and the UTC creation days of its listed videos. Per row: the snapshot
+-- counters (and their change since the previous snapshot), the videos listed in that day's feed
+-- capture, and new_videos = distinct videos seen in any capture of the feed that were created on this
+-- UTC day (the created-on-day view). A capture holds the feed to the asset's max_pages depth in the
+-- API's order (engagement, not time), so new_videos counts the videos that made it into a capture,
+-- not every video ever posted with the hashtag.
 with snapshots as (
     select
         *,
