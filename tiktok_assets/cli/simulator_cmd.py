@@ -23,6 +23,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--credits", type=int, default=1_000_000, help="initial credit balance")
     p.add_argument("--rate-limit", type=int, default=None, help="requests per window per key (default: none)")
     p.add_argument("--rate-window", type=float, default=60.0, help="window length in seconds")
+    p.add_argument("--announced-rate-limit", type=int, default=None,
+                   help="X-RateLimit-Limit to announce when it should differ from --rate-limit (default: the same)")
     p.add_argument("--retry-after", choices=RETRY_AFTER_MODES, default="seconds")
     p.add_argument("--latency-ms", type=float, default=0.0)
     p.add_argument("--jitter-ms", type=float, default=0.0)
@@ -56,7 +58,8 @@ def config_from_args(args: argparse.Namespace):
     quirks = frozenset() if args.no_quirks else ALL_QUIRKS - set(args.no_quirk)
     return SimulatorConfig(
         seed=args.seed, api_key=key, host=args.host, port=args.port, now=args.now, initial_credits=args.credits,
-        rate_limit=args.rate_limit, rate_window=args.rate_window, retry_after=args.retry_after,
+        rate_limit=args.rate_limit, rate_window=args.rate_window, announced_rate_limit=args.announced_rate_limit,
+        retry_after=args.retry_after,
         latency_ms=args.latency_ms, latency_jitter_ms=args.jitter_ms, rate_429=args.rate_429,
         rate_502=args.rate_502, malformed_rate=args.malformed_rate, quirks=quirks,
         n_generated_accounts=args.accounts, mega_comments=args.mega_comments,

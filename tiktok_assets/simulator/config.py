@@ -53,6 +53,10 @@ class SimulatorConfig:
     initial_credits: int = 1_000_000
     rate_limit: int | None = None
     rate_window: float = 60.0
+    # The X-RateLimit-Limit the server *announces* (Remaining counts down from it); None = the enforced
+    # rate_limit. Higher than rate_limit: an over-promising server (a client trusting it meets 429s);
+    # lower: an under-promising one (a client trusting it goes slower than it may).
+    announced_rate_limit: int | None = None
     retry_after: str = "seconds"
     latency_ms: float = 0.0
     latency_jitter_ms: float = 0.0
@@ -87,6 +91,8 @@ class SimulatorConfig:
                 raise ValueError(f"SimulatorConfig.{name} must be one of {allowed}, got {getattr(self, name)!r}")
         if self.rate_limit is not None and self.rate_limit < 1:
             raise ValueError(f"SimulatorConfig.rate_limit must be >= 1 or None, got {self.rate_limit}")
+        if self.announced_rate_limit is not None and self.announced_rate_limit < 1:
+            raise ValueError(f"SimulatorConfig.announced_rate_limit must be >= 1 or None, got {self.announced_rate_limit}")
         if self.rate_window <= 0:
             raise ValueError(f"SimulatorConfig.rate_window must be > 0, got {self.rate_window}")
         for name in ("rate_429", "rate_502", "malformed_rate"):

@@ -53,10 +53,14 @@ class Window:
 
 
 class RateLimiter:
-    """Fixed windows of ``window`` seconds aligned to epoch multiples, counted per key fingerprint."""
+    """Fixed windows of ``window`` seconds aligned to epoch multiples, counted per key fingerprint.
 
-    def __init__(self, limit: int | None, window: float) -> None:
-        self.limit, self.window = limit, window
+    ``announced`` is the limit the headers state (``Remaining`` counts down from it) when it differs
+    from the enforced ``limit``: a server whose headers over- or under-promise.
+    """
+
+    def __init__(self, limit: int | None, window: float, announced: int | None = None) -> None:
+        self.limit, self.window, self.announced = limit, window, announced
         self._lock = threading.Lock()
         self._used: dict[str, tuple[float, int]] = {}
 
@@ -69,13 +73,13 @@ class RateLimiter:
         with self._lock:
             w_start, used = self._used.get(key, (start, 0))
         used = used if w_start == start else 0
-        limit = self.limit or UNLIMITED
+        limit = self.announced or self.limit or UNLIMITED
         return Window(limit, limit - used, end)
 
     def admit(self, key: str, now: float) -> tuple[bool, Window]:
         """Count one request against the key's window; a refused request is not counted."""
         start, end = self._bounds(now)
-        limit = self.limit or UNLIMITED
+        limit = self.announced or self.limit or UNLIMITED
         with self._lock:
             w_start, used = self._used.get(key, (start, 0))
             if w_start != start:

@@ -83,7 +83,7 @@ class SimulatorServer:
         self.universe = Universe.from_config(config)
         self.endpoints = Endpoints(self.universe)
         self.credits = Credits(config.initial_credits)
-        self.limiter = RateLimiter(config.rate_limit, config.rate_window)
+        self.limiter = RateLimiter(config.rate_limit, config.rate_window, config.announced_rate_limit)
         self.faults = Faults(config.seed, config.rate_429, config.rate_502, config.malformed_rate)
         self._stats = Stats()
         self._fragments: dict[tuple[str, str], str] = {}  # JSON of served items by natural id
