@@ -22,6 +22,7 @@ from dagster import Definitions, EnvVar, define_asset_job, in_process_executor
 
 from . import settings
 from .assets import ALL_ASSETS
+from .assets.maintenance import lake_maintenance, lake_maintenance_schedule
 from .assets.resources import LakeResource, ScavioResource
 from .scavio.envconfig import optional_settings_from_env
 from .budget.checks import credit_band_checks, entity_freshness_checks
@@ -76,11 +77,11 @@ def build_definitions(include_dbt: bool = True) -> Definitions:
         jobs.append(dbt_job)
         sensors.append(build_dbt_automation_sensor(dbt_assets[0]))
     return Definitions(
-        assets=[*ALL_ASSETS, credit_budget_spec, *dbt_assets],
+        assets=[*ALL_ASSETS, lake_maintenance, credit_budget_spec, *dbt_assets],
         asset_checks=[*credit_band_checks(), *entity_freshness_checks()],
         resources={**build_resources(), **dbt_resources},
         jobs=jobs,
-        schedules=[tiktok_daily_schedule],
+        schedules=[tiktok_daily_schedule, lake_maintenance_schedule],
         sensors=sensors,
         executor=in_process_executor,
     )

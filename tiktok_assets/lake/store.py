@@ -393,6 +393,13 @@ class Lake:
         return {"numFilesAdded": added, "numFilesRemoved": removed}
 
     @_store_errors
+    def compact_uri(self, uri: str) -> dict[str, Any]:
+        """Compact a table that is not a day-partitioned lake table (the capture log), all at once."""
+        if self.open_table(uri) is None:
+            return {"numFilesAdded": 0, "numFilesRemoved": 0}
+        return with_commit_retries(lambda: self.open_table(uri).optimize.compact(), f"{uri} compact")
+
+    @_store_errors
     def vacuum(self, table_or_uri: str, retention_hours: float) -> list[str]:
         """Delete files no version newer than ``retention_hours`` needs, including files a killed
         writer left behind (never committed). Returns the deleted paths."""
