@@ -3,7 +3,8 @@
 Prints the credits each selected asset would spend for the range (from the ledger's page history,
 or documented defaults, see :mod:`tiktok_assets.budget.estimate`) and how that compares with what
 the daily and billing-month budgets have left. Exit code 0 when it fits, 3 when it does not, so a
-script can refuse to materialize; 2 for bad arguments. Spends no credits.
+script can refuse to materialize; 2 for input `materialize` would refuse too (same checks, same
+message: see :mod:`.preflight`). Spends no credits and needs no API key.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import argparse
 import sys
 from datetime import date, timedelta
 
+from . import preflight as checks
+
 SNAPSHOTS = ("profiles", "hashtags", "hashtag_videos", "followers", "followings", "search_users")
 EXIT_OVER_BUDGET = 3
 
@@ -19,18 +22,11 @@ EXIT_OVER_BUDGET = 3
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("estimate", help="estimate the credits a materialization would spend",
                               description=__doc__.splitlines()[0])
-    p.add_argument("--date", required=True, type=_iso_date, help="first UTC day (YYYY-MM-DD)")
-    p.add_argument("--end-date", type=_iso_date, default=None, help="last UTC day, inclusive (default: --date)")
+    p.add_argument("--date", required=True, type=checks.iso_date, help="first UTC day (YYYY-MM-DD)")
+    p.add_argument("--end-date", type=checks.iso_date, default=None, help="last UTC day, inclusive (default: --date)")
     p.add_argument("--select", default=None, help="comma-separated assets (default: all API assets)")
     p.add_argument("--entities", default=None, help="comma-separated tracked names to restrict to (default: all tracked)")
     p.set_defaults(func=run)
-
-
-def _iso_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def _select(value: str | None, start: date, end: date, today: date) -> tuple[list[str], list[str]]:
@@ -57,13 +53,12 @@ def run(args: argparse.Namespace) -> int:
     from ..lake.store import Lake
 
     start, end = args.date, args.end_date or args.date
-    if end < start:
-        print(f"error: --end-date {end} is before --date {start}", file=sys.stderr)
-        return 2
     now = utc_now()
     try:
+        checks.check_days(start, end)
         names, notices = _select(args.select, start, end, now.date())
-        entities = [e.strip() for e in args.entities.split(",") if e.strip()] if args.entities else None
+        entities = checks.parse_entities(args.entities)
+        checks.check_entities(entities)
         lake = Lake(S.env(S.TIKTOK_LAKE_URL, S.DEFAULT_LAKE_URL), S.env(S.TIKTOK_S3_ENDPOINT_URL))
         dates = [start + timedelta(days=i) for i in range((end - start).days + 1)]
         result = preflight(lake, BudgetSettings.from_env(), names, dates, entities, now)

@@ -5,7 +5,9 @@ code, resources and partitions the UI runs, and record the run in the same ``Dag
 (``$DAGSTER_HOME``; ``./.dagster_home`` when unset) so it shows in the UI's history. A date range is
 ONE run (single-run backfill tags), so each event asset pages once per entity for the whole range.
 Snapshot assets only exist for today: with the default selection they are skipped, with a notice,
-when the range is not today. Exit code 1 when any asset failed or any entity failed.
+when the range is not today. Exit code 1 when any asset failed or any entity failed; 2 for input
+refused before anything was sent (a day after today or before the first partition, a name that is
+not tracked, a broken tracked file, no API key), 3 when refused for budget.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from ..partitions import ENTITIES_TAG
+from ..partitions import ENTITIES_TAG, RANGE_END_TAG, RANGE_START_TAG
+from . import preflight
+from .instance import open_instance, prepare_dagster_home
 
 ALL_NAMES = ("profiles", "hashtags", "followers", "followings", "search_users",
              "posts", "hashtag_videos", "search_videos", "comments", "comment_replies", "videos")
@@ -47,20 +50,7 @@ class MaterializeSummary:
 
     @property
     def ok(self) -> bool:
-        return all(a.status in ("ok", "skipped") for a in self.assets)
-
-
-def ensure_dagster_home() -> str | None:
-    """Use $DAGSTER_HOME, else ./.dagster_home (created, telemetry off). Returns a notice or None."""
-    if os.environ.get("DAGSTER_HOME"):
-        return None
-    home = Path(".dagster_home").resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    cfg = home / "dagster.yaml"
-    if not cfg.exists():
-        cfg.write_text("telemetry:\n  enabled: false\n")
-    os.environ["DAGSTER_HOME"] = str(home)
-    return f"DAGSTER_HOME is not set; using {home} (runs show in `dagster dev` started with the same DAGSTER_HOME)"
+        return all(a.status in ("ok", "skipped", "ledger only") for a in self.assets)
 
 
 def parse_select(value: str | None) -> list[str]:
@@ -97,13 +87,14 @@ def check_budget(names: list[str], start: date, end: date, entities: list[str] |
 def materialize(start: date, end: date, select: list[str] | None = None, entities: list[str] | None = None,
                 log: Any = print, force: bool = True) -> MaterializeSummary:
     """Run the selected TikTok assets for [start, end] as one run and summarize it."""
-    from dagster import AssetKey, DagsterInstance
+    from dagster import AssetKey
 
     from ..assets.windows import today_utc
     from ..wiring import build_definitions
 
-    if end < start:
-        raise ValueError(f"--end-date {end} is before --date {start}")
+    preflight.check_days(start, end)
+    preflight.check_entities(entities)
+    preflight.require_api_key()
     notices: list[str] = []
     names = list(select or ALL_NAMES)
     today = today_utc()
@@ -115,10 +106,10 @@ def materialize(start: date, end: date, select: list[str] | None = None, entitie
         check_budget(names, start, end, entities, log)
     defs = build_definitions(include_dbt=False)  # lake assets only; dbt runs after, through its runner
     job = defs.resolve_implicit_global_asset_job_def()
-    tags = {"dagster/asset_partition_range_start": start.isoformat(), "dagster/asset_partition_range_end": end.isoformat()}
+    tags = {RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()}
     if entities:
         tags[ENTITIES_TAG] = ",".join(entities)
-    instance = DagsterInstance.get()
+    instance = open_instance()
     log(f"materializing {', '.join(names)} for {start}..{end}" + (f" (entities: {', '.join(entities)})" if entities else ""))
     t0 = time.perf_counter()
     result = job.execute_in_process(
@@ -127,7 +118,23 @@ def materialize(start: date, end: date, select: list[str] | None = None, entitie
         run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("TIKTOK_LOG_LEVEL", "INFO")}}}},
     )
     log(f"run {result.run_id} finished in {time.perf_counter() - t0:.1f}s")
-    return MaterializeSummary(result.run_id, start, end, summarize(result, instance, names) + skipped, notices)
+    assets = summarize(result, instance, names)
+    apply_ledger_spend(assets, result.run_id)
+    return MaterializeSummary(result.run_id, start, end, assets + skipped, notices)
+
+
+def apply_ledger_spend(assets: list[AssetSummary], run_id: str) -> None:
+    """Set each asset's pages and credits to what the ledger holds for the run (see :mod:`.spend`);
+    requests no asset claimed get a row of their own, so the total is the ledger's total."""
+    from .spend import Spend, run_spend
+
+    spent = run_spend(run_id)
+    for a in assets:
+        spend = spent.pop(a.asset, Spend())
+        a.pages, a.credits = spend.pages, spend.credits
+    for asset, spend in spent.items():
+        if spend.credits or spend.pages:
+            assets.append(AssetSummary(asset or "(no asset)", status="ledger only", pages=spend.pages, credits=spend.credits))
 
 
 def summarize(result: Any, instance: Any, names: list[str]) -> list[AssetSummary]:
@@ -149,8 +156,6 @@ def summarize(result: Any, instance: Any, names: list[str]) -> list[AssetSummary
         md = mat.metadata
         summary.status = "ok"
         summary.rows += int(md["dagster/row_count"].value) if "dagster/row_count" in md else 0
-        summary.pages += int(md["pages"].value) if "pages" in md else 0
-        summary.credits += int(md["credits_used"].value) if "credits_used" in md else 0
     for ev in result.get_asset_check_evaluations():
         summary = by_step.get("tiktok__" + ev.asset_key.path[-1])
         if summary is not None and not ev.passed:
@@ -207,8 +212,8 @@ def run_dbt(log: Any = print) -> bool:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("materialize", help="Materialize TikTok assets for a date or date range (one run)")
-    p.add_argument("--date", required=True, type=date.fromisoformat, help="YYYY-MM-DD (UTC)")
-    p.add_argument("--end-date", type=date.fromisoformat, default=None, help="YYYY-MM-DD, inclusive (default: --date)")
+    p.add_argument("--date", required=True, type=preflight.iso_date, help="YYYY-MM-DD (UTC)")
+    p.add_argument("--end-date", type=preflight.iso_date, default=None, help="YYYY-MM-DD, inclusive (default: --date)")
     p.add_argument("--select", default=None, help=f"comma-separated assets (default all): {','.join(ALL_NAMES)}")
     p.add_argument("--entities", default=None, help="comma-separated tracked names to restrict the run to")
     p.add_argument("--no-dbt", action="store_true", help="skip the dbt build after the run")
@@ -217,13 +222,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    notice = ensure_dagster_home()
+    try:
+        start, end = args.date, args.end_date or args.date
+        preflight.check_days(start, end)  # the cheap checks first: no instance set-up for a typo
+        select = parse_select(args.select) if args.select else None
+        entities = preflight.parse_entities(args.entities)
+        preflight.check_entities(entities)
+        preflight.require_api_key()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    notice = prepare_dagster_home()
     if notice:
         print(notice)
     try:
-        select = parse_select(args.select) if args.select else None
-        entities = [e.strip() for e in (args.entities or "").split(",") if e.strip()] or None
-        summary = materialize(args.date, args.end_date or args.date, select, entities, force=args.force)
+        summary = materialize(start, end, select, entities, force=args.force)
     except OverBudgetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3

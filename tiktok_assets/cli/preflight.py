@@ -1,0 +1,62 @@
+"""Input checks shared by `materialize` and `estimate`, run before anything is sent or priced.
+
+Why here and not in each command: both commands take the same ``--date/--end-date/--entities`` and
+must refuse the same inputs with the same one-line message (a day that has not happened, a day
+before the first partition, a name that is not tracked, a broken tracked file). Every check raises
+``ValueError`` with that line; the commands print it and exit 2. Nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .. import settings
+from ..partitions import day_range_problem
+from ..tracking import Tracked, load_tracked, tracked_path
+
+
+def iso_date(value: str) -> date:
+    """argparse type for ``--date``/``--end-date``: one line naming the bad value."""
+    import argparse
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def check_days(start: date, end: date) -> None:
+    """Refuse a range that is reversed, starts before the first partition or ends after today (UTC)."""
+    from ..assets.windows import today_utc
+
+    problem = day_range_problem(start, end, today_utc())
+    if problem:
+        raise ValueError(f"{problem}; nothing was requested")
+
+
+def parse_entities(value: str | None) -> list[str] | None:
+    """``--entities "a, b"`` -> ``["a", "b"]``; absent -> ``None`` (all tracked)."""
+    names = [e.strip() for e in (value or "").split(",") if e.strip()]
+    if value is not None and not names:
+        raise ValueError("--entities names nothing; give comma-separated tracked names, or leave it out for all")
+    return names or None
+
+
+def check_entities(entities: list[str] | None) -> Tracked:
+    """Load the tracked file (errors name file, line and key) and refuse any name it does not track.
+
+    Why fail on one unknown name among known ones: a typo (``chef_lnia``) would otherwise capture
+    the others and quietly skip the intended account, which reads as "captured" in the summary.
+    """
+    tracked = load_tracked()
+    unknown = [e for e in entities or [] if e not in tracked.all_names()]
+    if unknown:
+        raise ValueError(f"--entities: not tracked in {tracked_path()}: {', '.join(unknown)} "
+                         f"(track them with `tiktok-assets track`, or fix the names)")
+    return tracked
+
+
+def require_api_key() -> None:
+    """Refuse to start a run that would fail on its first request (or, in Dagster, at config time)."""
+    if not settings.env(settings.SCAVIO_API_KEY):
+        raise ValueError(f"{settings.SCAVIO_API_KEY} is not set; export {settings.SCAVIO_API_KEY}=<your Scavio API key>")
