@@ -103,8 +103,8 @@ def test_daily_schedule_requests_today_snapshots_and_yesterday_events(tmp_path: 
     reqs = list(tiktok_daily_schedule(ctx))
     got = {r.tags["tiktok/kind"]: (r.partition_key, sorted(k.path[1] for k in r.asset_selection)) for r in reqs}
     assert got == {
-        "snapshot": ("2026-03-10", sorted(["profiles", "hashtags", "followers", "followings", "search_users"])),
-        "event": ("2026-03-09", sorted(["posts", "hashtag_videos", "search_videos", "comments", "comment_replies", "videos"])),
+        "snapshot": ("2026-03-10", sorted(["profiles", "hashtags", "hashtag_videos", "followers", "followings", "search_users"])),
+        "event": ("2026-03-09", sorted(["posts", "search_videos", "comments", "comment_replies", "videos"])),
     }
 
 
