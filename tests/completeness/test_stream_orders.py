@@ -15,9 +15,9 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from tests.assets.conftest import DEMO, check
+from tests.assets.conftest import DEMO, check, metadata
 from tests.assets.truth import ids, in_window, lake_ids, one_pass_pages, posts_in
-from tests.completeness.conftest import requests_to, sent
+from tests.completeness.conftest import notes_of, requests_to, sent
 from tiktok_assets.assets.windows import Window, publish_time_bucket, today_utc
 from tiktok_assets.simulator.config import ADVERSARIAL
 from tiktok_assets.simulator.universe import API_PREFIX
@@ -147,3 +147,6 @@ def test_graph_complete_and_a_stuck_cursor_is_not_a_warning(adversarial_pipeline
     assert not warnings  # the old client printed "... stopped after page 11: has_more is set but ..." here
     ended = [r for r in caplog.records if "ended after page" in r.getMessage()]
     assert ended and all(r.levelno == logging.INFO for r in ended), "no stream ended at a stuck cursor: nothing exercised"
+    # ... and the reason is in the entity's notes, where a user reads about the run
+    notes = [n for t in ("followers", "followings") for n in notes_of(metadata(result, t)).values()]
+    assert sum("ended after page" in n for n in notes) == len(ended)

@@ -52,7 +52,11 @@ def _graph(run: AssetRun, method: str) -> MaterializeResult:
             outcome.notes.append(f"{COUNT_COLUMN[method]} unchanged ({counts[account]}): partition kept")
             return
         sec = resolve.sec_uid(run, account)
-        items = [item for page in getattr(run.client, method)(sec) for item in page.items]
+        items: list = []
+        for page in getattr(run.client, method)(sec):  # no documented order: read to the end
+            items.extend(page.items)
+            if page.stop_reason:
+                outcome.notes.append(f"list ended after page {page.page_number}: {page.stop_reason}")
         if len(items) >= GRAPH_CAP:
             outcome.notes.append(f"list cap reached ({len(items)} entries)")
         state.forget(day, account)

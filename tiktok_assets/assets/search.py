@@ -1,9 +1,12 @@
 """``tiktok/search_videos`` (event) and ``tiktok/search_users`` (snapshot), per tracked keyword.
 
-search_videos: partition D = search results created on D. The search API has no time order, so a
-run makes one full pass with the smallest ``publish_time`` filter ("1","7","30","90","180", else
-"0" = all time) that still covers the range start, and keeps the items created in the range.
-``search_rank`` is the 1-based position in the result stream (relevance order), before filtering.
+search_videos: partition D = search results created on D. Search is ranked by relevance (or likes),
+never by time, so a run reads the result stream to its end (``has_more``), never stopping on
+``create_time``. It asks for the smallest ``publish_time`` filter ("1","7","30","90","180", else
+"0" = all time) that still covers the range start: a documented server-side filter, so it only
+narrows what the server sends; items created in the range are kept. Cost: the pages of that filtered
+stream (search streams are shallow, ~300 results). ``search_rank`` is the 1-based position in the
+result stream (relevance order), before filtering.
 search_users: partition D = the users the search returned when captured on D (ranked); only today's
 (UTC) partition can be materialized.
 """
@@ -24,7 +27,11 @@ def search_videos(context: AssetExecutionContext, config: TikTokConfig, scavio: 
         bucket = publish_time_bucket(run.window)
 
         def work(keyword: str, outcome: EntityOutcome) -> None:
-            ranked = [item for page in run.client.search_videos(keyword, publish_time=bucket) for item in page.items]
+            ranked: list = []
+            for page in run.client.search_videos(keyword, publish_time=bucket):  # to the end: no time order
+                ranked.extend(page.items)
+                if page.stop_reason:
+                    outcome.notes.append(f"results ended after page {page.page_number}: {page.stop_reason}")
             by_day: dict = {d: ([], []) for d in run.window.days()}
             for rank, item in enumerate(ranked, start=1):
                 day = utc_day(item.get("create_time"))
