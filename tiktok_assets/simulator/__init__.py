@@ -22,6 +22,13 @@ the docs are silent (the README copies this list):
   order has no time cursor). Offset endpoints answer ``data.cursor`` as a number. Followers/followings
   answer an opaque ``next_page_token`` (rejected with 400 if forged or from another list) and
   ``min_time`` (follow time of the last item); their ``has_more`` is a boolean, elsewhere 0/1.
+- **List orders** the reference leaves open (``config.LIST_ORDERS``; defaults = TikTok's, per the
+  platform notes): hashtag videos by likes or newest first, search videos (``sort_type "0"``) by
+  relevance or newest first, comments by likes or newest first, replies by likes or oldest first.
+  The universe's lists (``hashtag_videos_of``, ``comments_of``, ...) are in served order.
+- **Seeded posts cursor**: a ``user/posts`` cursor the server never issued is honoured (strictly older
+  posts) or, with ``posts_seeded_cursor="ignore"``, ignored (the stream starts over, pins first).
+  ``config.ADVERSARIAL`` sets every such switch to the value that breaks a client's assumption.
 - **Pinned posts** come first on page 1 only and are not repeated later in time order; page 1 holds
   the pins plus ``count - pins`` regular posts (at least one), so it may exceed ``count`` when count <= pins.
 - **Private account** (quiet_closet): profile served (``secret: 1``), posts/followers/followings empty.
