@@ -25,8 +25,8 @@ import traceback
 from .proc import write_result
 from .workload import Workload
 
-SNAPSHOTS = "profiles,hashtags,followers,followings,search_users"
-EVENTS = "posts,hashtag_videos,search_videos,comments,comment_replies"
+SNAPSHOTS = "profiles,hashtags,hashtag_videos,followers,followings,search_users"
+EVENTS = "posts,search_videos,comments,comment_replies"
 
 
 def plan(wl: Workload, phase: str, entities: str | None) -> list[list[str]]:
