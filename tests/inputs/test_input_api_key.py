@@ -1,0 +1,59 @@
+"""No SCAVIO_API_KEY: one line saying which variable to set, and no request."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.inputs.conftest import assert_user_error
+from tiktok_assets.assets.windows import today_utc
+
+
+@pytest.mark.parametrize("how", ["unset", "empty"])
+def test_materialize_without_a_key_is_one_line(cli, how: str) -> None:
+    kwargs = {"unset": ("SCAVIO_API_KEY",)} if how == "unset" else {"SCAVIO_API_KEY": ""}
+    proc = cli.run("materialize", "--date", today_utc().isoformat(), "--select", "posts", **kwargs)
+    assert_user_error(proc, "SCAVIO_API_KEY is not set", "export SCAVIO_API_KEY=")
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert cli.requests() == 0
+
+
+def test_estimate_needs_no_key(cli) -> None:
+    proc = cli.run("estimate", "--date", (today_utc() - timedelta(days=1)).isoformat(), "--select", "posts",
+                   unset=("SCAVIO_API_KEY",))
+    assert proc.returncode == 0, proc.stderr
+    assert "credit estimate" in proc.stdout and cli.requests() == 0
+
+
+def _launch_posts(tmp_path, monkeypatch):
+    from dagster import AssetKey, DagsterInstance
+
+    from tiktok_assets.wiring import build_definitions
+
+    tracked = tmp_path / "tracked.yaml"
+    tracked.write_text("accounts: [chef_lina]\n", encoding="utf-8")
+    monkeypatch.setenv("TIKTOK_TRACKED_FILE", str(tracked))
+    monkeypatch.setenv("TIKTOK_LAKE_URL", str(tmp_path / "lake"))
+    job = build_definitions(include_dbt=False).resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(instance=DagsterInstance.ephemeral(), asset_selection=[AssetKey(["tiktok", "posts"])],
+                                  tags={"dagster/partition": today_utc().isoformat()}, raise_on_error=False)
+
+
+def test_a_launched_run_with_an_empty_key_fails_in_one_line(scavio_env, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SCAVIO_API_KEY", "")
+    result = _launch_posts(tmp_path, monkeypatch)
+    [failure] = result.get_step_failure_events()
+    assert failure.step_failure_data.user_failure_data.description == "SCAVIO_API_KEY is empty; set it to your Scavio API key"
+    assert sum(scavio_env.stats()["requests"].values()) == 0
+
+
+def test_a_launched_run_without_the_variable_is_refused_by_dagster_naming_it(scavio_env, tmp_path, monkeypatch) -> None:
+    """Dagster resolves the resource's EnvVar when the run starts and refuses the run config with a
+    message naming the variable (in the UI, the launchpad shows it); nothing is sent."""
+    from dagster import DagsterInvalidConfigError
+
+    monkeypatch.delenv("SCAVIO_API_KEY")
+    with pytest.raises(DagsterInvalidConfigError, match='environment variable "SCAVIO_API_KEY" which is not set'):
+        _launch_posts(tmp_path, monkeypatch)
+    assert sum(scavio_env.stats()["requests"].values()) == 0
