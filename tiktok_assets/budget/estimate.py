@@ -3,9 +3,9 @@
 Model, per (asset, entity):
 
 * **event assets** (posts, videos, comments, comment_replies, search_videos) cost
-  ``overhead + per_day * days``. One run covers a whole date range and pages newest-first once, so
-  the page that crosses the window start (``overhead``, 1 for time-paged streams) is paid once per
-  run, not once per day. From history: ``per_day = (credits - overhead) / days covered`` of each past
+  ``overhead + per_day * days``. One run covers a whole date range with one pass per entity, so a
+  fixed part (``overhead``: for posts, the page that crosses the window start; the only stream that
+  stops on time) is paid once per run, not once per day. From history: ``per_day = (credits - overhead) / days covered`` of each past
   run (days parsed from the ledger's ``partition`` tag, ``D`` or ``D1..D2``); the median over runs.
 * **snapshot assets** (profiles, hashtags, hashtag_videos, search_users, followers, followings)
   capture only today's state, so a range costs one capture: the median credits per run.
