@@ -1,17 +1,19 @@
 {#-
-  Reading the Parquet lake.
+  Reading the Delta lake.
 
   lake_url(): the lake root from TIKTOK_LAKE_URL (the Python side always sets it absolute; the
   default '../data/lake' is <repo>/data/lake when dbt runs with cwd = dbt_project/).
 
-  lake_table(table): a typed SELECT over every committed file of one lake table:
-      <lake>/<table>/date=*/<entity_kind>=*/*.parquet
-  The columns and their DuckDB types come from the generated sources.yml (= lake/schemas.py). The
-  files store partition_date / tracked_entity as real columns, so the hive folder values are not
-  used (hive_partitioning only lets DuckDB skip folders). When a table has no file yet (fresh lake,
-  credit_ledger before the budget feature, a stream never materialized) it returns the same columns
-  from an empty typed SELECT, so every model still builds. The source() call records the lineage
-  (dbt source -> staging model -> Dagster asset ["tiktok", <table>]).
+  lake_table(table): a typed SELECT over the live data files of one lake table (a Delta table at
+  <lake>/<table>/, partitioned by partition_date). The live files are those of the table's current
+  version, snapshotted by the Python side for this invocation into the local Parquet file named by
+  TIKTOK_LAKE_FILES (tiktok_assets/dbt/lake_files.py, written by dbt_env()); superseded files a
+  compaction left and files a killed writer left are never read. Data files do not store the
+  partition column, so partition_date comes from the partition_date=YYYY-MM-DD folder
+  (hive_partitioning). The columns and their DuckDB types come from the generated sources.yml
+  (= lake/schemas.py). A table with no live file yet (fresh lake, a stream never materialized)
+  returns the same columns from an empty typed SELECT, so every model still builds. The source()
+  call records the lineage (dbt source -> staging model -> Dagster asset ["tiktok", <table>]).
 -#}
 
 {% macro lake_url() -%}
@@ -23,31 +25,31 @@
   {{- return("'" ~ (value | replace("'", "''")) ~ "'") -}}
 {%- endmacro %}
 
-{% macro lake_glob(table, entity_kind) -%}
-  {{- return(lake_url() ~ '/' ~ table ~ '/date=*/' ~ entity_kind ~ '=*/*.parquet') -}}
-{%- endmacro %}
-
 {% macro lake_table(table) -%}
   {%- set _lineage = source('lake', table) -%}
   {%- if not execute -%}
     select 1 as parse_placeholder
   {%- else -%}
     {%- set node = graph.sources['source.' ~ project_name ~ '.lake.' ~ table] -%}
-    {%- set meta = node.config.meta if node.config.meta else node.meta -%}
-    {%- set pattern = lake_glob(table, meta['entity_kind']) -%}
-    {%- set found = run_query('select count(*) from glob(' ~ sql_string(pattern) ~ ')').columns[0].values()[0] -%}
+    {%- set listing = env_var('TIKTOK_LAKE_FILES', '') | trim -%}
+    {%- if not listing -%}
+      {{ exceptions.raise_compiler_error("TIKTOK_LAKE_FILES is not set: run dbt through tiktok-assets / Dagster, or by hand with `export TIKTOK_LAKE_FILES=$(python -m tiktok_assets.dbt.lake_files)` first") }}
+    {%- endif -%}
+    {%- set files = run_query('select uri from read_parquet(' ~ sql_string(listing) ~ ') where lake_table = ' ~ sql_string(table) ~ ' order by uri').columns[0].values() -%}
     {%- set columns = node.columns.values() | list -%}
     {%- if columns | length == 0 -%}
       {{ exceptions.raise_compiler_error("lake source '" ~ table ~ "' declares no columns; regenerate models/sources.yml") }}
     {%- endif -%}
-    {%- if found > 0 %}
+    {%- if files | length > 0 %}
     select
       {%- for col in columns %}
       cast({{ adapter.quote(col.name) }} as {{ col.data_type }}) as {{ adapter.quote(col.name) }}{{ ',' if not loop.last }}
       {%- endfor %}
-    from read_parquet({{ sql_string(pattern) }}, hive_partitioning = true, hive_types_autocast = false, union_by_name = true)
+    from read_parquet([
+      {%- for f in files %}{{ sql_string(f) }}{{ ', ' if not loop.last }}{% endfor -%}
+    ], hive_partitioning = true, hive_types_autocast = false, union_by_name = true)
     {%- else %}
-    -- no file yet under {{ pattern }}: same columns, no rows
+    -- no live file yet in {{ lake_url() }}/{{ table }}: same columns, no rows
     select
       {%- for col in columns %}
       cast(null as {{ col.data_type }}) as {{ adapter.quote(col.name) }}{{ ',' if not loop.last }}

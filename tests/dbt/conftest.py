@@ -71,7 +71,9 @@ def s3_build(tmp_path_factory: pytest.TempPathFactory, moto_s3: MotoS3) -> Itera
     bucket = moto_s3.make_bucket()
     lake_url = f"s3://{bucket}/lake"
     rows = fixture_rows(with_ledger=True)
-    write_lake(lake_url.removeprefix("s3://"), rows, filesystem=moto_s3.filesystem())
+    write_lake(lake_url, rows, storage_options={
+        "AWS_ENDPOINT_URL": moto_s3.endpoint_url, "AWS_ACCESS_KEY_ID": moto_s3.key,
+        "AWS_SECRET_ACCESS_KEY": moto_s3.secret, "AWS_ALLOW_HTTP": "true", "AWS_REGION": "us-east-1"})
     mp = pytest.MonkeyPatch()
     mp.setenv("TIKTOK_LAKE_URL", lake_url)
     mp.setenv("TIKTOK_WAREHOUSE", str(root / "warehouse.duckdb"))

@@ -1,7 +1,8 @@
-"""A tiny hand-written lake (2 capture days) in the public layout, written with pyarrow.
+"""A tiny hand-written lake (2 capture days) in the public layout: Delta tables written with deltalake.
 
 Why hand-written rather than produced by the lake writer: the dbt project must be testable against
-the contract (``lake/schemas.py`` + the folder layout) alone. Rows are plain dicts so the tests can
+the contract (``lake/schemas.py`` + one Delta table per lake table, partitioned by
+``partition_date``) alone. Rows are plain dicts so the tests can
 compute the expected mart figures in Python from the very same rows.
 """
 
@@ -12,10 +13,9 @@ from collections import defaultdict
 from datetime import date, datetime, timezone
 
 import pyarrow as pa
-import pyarrow.parquet as pq
+from deltalake import write_deltalake
 
-from tiktok_assets.lake.paths import encode_key
-from tiktok_assets.lake.schemas import ENTITY_KIND, SCHEMAS
+from tiktok_assets.lake.schemas import SCHEMAS
 
 D1 = date(2026, 11, 20)
 D2 = date(2026, 11, 21)
@@ -149,23 +149,20 @@ def fixture_rows(with_ledger: bool = False) -> dict[str, list[dict]]:
     return dict(rows)
 
 
-def write_lake(lake_root: str, rows: dict[str, list[dict]], filesystem=None) -> list[str]:
-    """Write one Parquet file per (table, day, entity) in the public layout; returns the paths."""
+def write_lake(lake_url: str, rows: dict[str, list[dict]], storage_options: dict[str, str] | None = None) -> list[str]:
+    """Append ``rows`` to the lake's Delta tables: one commit per (table, day, entity), as a capture
+    adds its rows. Returns the table URIs written."""
     groups: dict[tuple[str, date, str], list[dict]] = defaultdict(list)
     for table, table_rows in rows.items():
         for row in table_rows:
             entity = row.get("tracked_entity") or row["run_id"]
             groups[(table, row["partition_date"], entity)].append(row)
     written = []
-    for (table, day, entity), group in sorted(groups.items()):
+    for (table, _day, _entity), group in sorted(groups.items()):
         schema = SCHEMAS[table]
-        folder = f"{lake_root.rstrip('/')}/{table}/date={day.isoformat()}/{ENTITY_KIND[table]}={encode_key(entity)}"
-        path = f"{folder}/part-0.parquet"
-        table_data = pa.Table.from_pylist([{f.name: r.get(f.name) for f in schema} for r in group], schema=schema)
-        if filesystem is None:
-            import os
-
-            os.makedirs(folder, exist_ok=True)
-        pq.write_table(table_data, path, filesystem=filesystem)
-        written.append(path)
+        uri = f"{lake_url.rstrip('/')}/{table}"
+        data = pa.Table.from_pylist([{f.name: r.get(f.name) for f in schema} for r in group], schema=schema)
+        write_deltalake(uri, data, partition_by=["partition_date"], mode="append", storage_options=storage_options)
+        if uri not in written:
+            written.append(uri)
     return written

@@ -78,11 +78,16 @@ def dbt_env(
     return env
 
 
-def ensure_warehouse_dir(env: Mapping[str, str]) -> None:
-    """Create the warehouse's folder (DuckDB creates the file, not its parent folders)."""
+def ensure_warehouse_dir(env: dict[str, str]) -> None:
+    """Prepare ``env`` for a build: create the warehouse's folder (DuckDB creates the file, not its
+    parent folders) and snapshot the lake tables' live files into ``TIKTOK_LAKE_FILES``, which
+    ``macros/lake.sql`` reads (``tiktok_assets/dbt/lake_files.py``; a parse needs neither)."""
+    from tiktok_assets.dbt.lake_files import LAKE_FILES_ENV, write_snapshot
+
     warehouse = env[settings.TIKTOK_WAREHOUSE]
     if warehouse != ":memory:":
         Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
+    env[LAKE_FILES_ENV] = write_snapshot(env[settings.TIKTOK_LAKE_URL], env.get(settings.TIKTOK_S3_ENDPOINT_URL))
 
 
 @contextmanager

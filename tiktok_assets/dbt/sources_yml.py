@@ -32,13 +32,13 @@ TABLE_DOCS: dict[str, str] = {
     "hashtag_videos": "Videos listed under each tracked hashtag (event stream).",
     "followers": "Followers of each tracked account (the follower's fields + the followed owner).",
     "followings": "Accounts each tracked account follows (the followed user's fields + the owner).",
-    "credit_ledger": "One row per request that reached the API, with the credits it used (folder run=<run_id>).",
+    "credit_ledger": "One row per request that reached the API, with the credits it used (flush_id = the flush that wrote it).",
 }
 
 COLUMN_DOCS: dict[str, str] = {
     # partition columns
-    "partition_date": "Daily partition (UTC day) the row was captured for; the date= folder.",
-    "tracked_entity": "Un-encoded key of the entity folder (account/hashtag/keyword/source) the row came from.",
+    "partition_date": "Daily partition (UTC day) of the Delta table; the partition_date= folder. Snapshot tables: the capture day; event tables: the item's creation day.",
+    "tracked_entity": "The tracked account, hashtag, keyword or discovering source (kind:key) the row was captured for (a column, never a folder).",
     "captured_at": "When the row was fetched from the API (UTC).",
     "raw": "The item exactly as the API sent it, as JSON.",
     # users
@@ -114,6 +114,7 @@ COLUMN_DOCS: dict[str, str] = {
     "credits_remaining": "Balance reported by the API after the request, when known.",
     "latency_ms": "Request latency in milliseconds.",
     "requested_at": "When the request was sent (UTC).",
+    "flush_id": "The ledger flush that wrote the row (<run_id>.<asset>-<8 hex>).",
 }
 
 
@@ -157,7 +158,7 @@ def sources_document() -> dict:
         })
     return {"version": 2, "sources": [{
         "name": SOURCE_NAME,
-        "description": "The Parquet lake written by the tiktok assets; read through the lake_table() macro.",
+        "description": "The Delta Lake tables written by the tiktok assets (<lake>/<table>/, partitioned by partition_date; every capture kept); read through the lake_table() macro over each table's live files.",
         "tables": tables,
     }]}
 

@@ -2,19 +2,8 @@
 -- item_id is the video id for videos and the sec_uid for users. capture_date is the UTC day the
 -- results were fetched (for videos NOT the search_videos partition, which is the video's creation day).
 --
--- Incremental: a search_videos partition is replaced on each re-capture, so the results of an earlier
--- capture day live on only here. Each build rewrites the (keyword, capture_date, result_type) groups
--- it has staging rows for, merged with what earlier builds stored for those groups (per result the
--- latest capture of the day, then the best rank). delete+insert matches its key with `in`, which
--- never matches nulls, hence the group key rather than one including publish_time_window.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['keyword', 'capture_date', 'result_type'],
-    on_schema_change='fail',
-) }}
-{{ drop_outdated_history(['created_date']) }}
-
+-- A plain table rebuilt from the lake on every build: every capture of a search stays in the lake,
+-- so the results of earlier capture days are read from there, not kept only in the warehouse.
 with results as (
     select
         keyword,
@@ -45,21 +34,6 @@ with results as (
         sec_uid as item_sec_uid,
         null::date as created_date
     from {{ ref('stg_search_users') }}
-),
-
-candidates as (
-    select * from results
-    {% if is_incremental() %}
-    union all by name
-    -- what earlier builds stored for the groups this build rewrites
-    select stored.*
-    from {{ this }} as stored
-    where exists (
-        select 1 from results as r
-        where r.keyword = stored.keyword and r.capture_date = stored.capture_date
-          and r.result_type = stored.result_type
-    )
-    {% endif %}
 )
 
 select
@@ -74,7 +48,7 @@ select
     item_username,
     item_sec_uid,
     created_date
-from candidates
+from results
 qualify row_number() over (
     partition by keyword, publish_time_window, capture_date, result_type, item_id
     order by captured_at desc, search_rank

@@ -1,6 +1,6 @@
 -- One row per reply per capture day, with the top-level comment it answers.
 -- Event table: capture_date is the UTC day of captured_at (the partition is the creation day,
--- kept as created_date, and is replaced on every re-capture).
+-- kept as created_date); the lake keeps every capture day's observation.
 with source as ({{ lake_table('comment_replies') }})
 
 select

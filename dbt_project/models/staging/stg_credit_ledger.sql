@@ -15,5 +15,6 @@ select distinct
     credits_remaining,
     latency_ms,
     requested_at,
+    flush_id,
     partition_date as usage_date
 from source

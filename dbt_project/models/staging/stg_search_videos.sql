@@ -1,7 +1,7 @@
 -- One row per (keyword, publish-time filter, video) per capture day. A video repeated across result
 -- pages keeps its best (lowest) rank of the latest capture.
 -- Event table: capture_date is the UTC day of captured_at (the partition is the creation day,
--- kept as created_date, and is replaced on every re-capture).
+-- kept as created_date); the lake keeps every capture day's observation.
 with source as ({{ lake_table('search_videos') }})
 
 select

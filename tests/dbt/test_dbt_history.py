@@ -1,10 +1,10 @@
-"""Event partitions are replaced on re-capture; the history marts must keep what earlier builds saw.
+"""Every capture stays in the lake; the history marts are rebuilt from it, so the warehouse is disposable.
 
-Why a lake of its own: the shared fixture lake is written once. Here the lake follows the event
-contract exactly (rows filed under the video's UTC creation day, one file per (day, entity) that a
-re-capture overwrites), and the same warehouse is built after each capture day, as the daily sensor
-does. Under the old rule (capture_date = partition_date) a video had one fct_video_daily row per
-creation day and fct_videos kept a stale detail's stats after a newer posts capture.
+Why a lake of its own: the shared fixture lake is written once. Here captures arrive day by day as
+the lake contract says (rows filed under the video's UTC creation day; a capture ADDS its rows with
+its captured_at and never removes an earlier capture day's), and the same warehouse is built after
+each capture day, as the daily sensor does. Then the warehouse file is deleted and rebuilt: every
+mart, the history marts included, must come out identical (issue 10 §2).
 """
 
 from __future__ import annotations
@@ -79,8 +79,7 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
         write_lake(str(lake), part)
     build(lake, warehouse)
     after_day1 = {"va": daily(warehouse, VA), "vb": daily(warehouse, VB)}
-    # Day 2 re-captures some partitions, replacing them: VA's posts (not its detail), VB's detail (not
-    # its posts), VA's search partition.
+    # Day 2 captures again: VA's posts (not its detail), VB's detail (not its posts), VA's search.
     for part in (posts(CREATED_A, VA, ts(DAY2, 12), 2000), detail(CREATED_B, VB, ts(DAY2, 12, 5), 800),
                  search(CREATED_A, VA, ts(DAY2, 15), 2)):
         write_lake(str(lake), part)
@@ -96,41 +95,47 @@ def test_first_build_keys_event_rows_on_the_capture_day(two_builds: dict) -> Non
 
 def test_video_observed_on_two_capture_days_keeps_both_and_shows_the_latest(two_builds: dict) -> None:
     warehouse = two_builds["warehouse"]
-    # Day 1's detail is still in the lake; day 2's posts capture replaced day 1's posts partition.
+    # Day 1's detail and day 1's posts are still in the lake, beside day 2's posts capture.
     assert daily(warehouse, VA) == {DAY1: ("videos", 1100, CREATED_A), DAY2: ("posts", 2000, CREATED_A)}
     [(plays, stats_day, first, last, days, hashtags)] = query(warehouse, (
         "select play_count, stats_capture_date, first_seen_date, last_seen_date, capture_days, hashtags "
         f"from marts.fct_videos where video_id = '{VA}'"))
     assert (plays, stats_day, first, last, days) == (2000, DAY2, DAY1, DAY2, 2)  # later posts beat the older detail
     assert hashtags == ["ramen"]  # detail-only fields still come from the (older) detail
-    assert query(warehouse, f"select capture_date, created_date from staging.stg_posts where video_id = '{VA}'") == [
-        (DAY2, CREATED_A)]
+    assert query(warehouse, f"select capture_date, created_date from staging.stg_posts where video_id = '{VA}' "
+                            "order by capture_date") == [(DAY1, CREATED_A), (DAY2, CREATED_A)]
 
 
-def test_an_earlier_build_keeps_the_more_direct_stream_of_a_day(two_builds: dict) -> None:
-    # Day 1's VB detail (550) is gone from the lake; day 1's posts row (500) is still there and must
-    # not overwrite the more direct observation stored by the first build.
-    assert query(two_builds["warehouse"], f"select capture_date from staging.stg_videos where video_id = '{VB}'") == [(DAY2,)]
+def test_every_capture_day_stays_and_the_most_direct_stream_wins(two_builds: dict) -> None:
+    # Day 1's VB detail (550) is still in the lake beside day 2's; day 1's posts row (500) is less direct.
+    assert query(two_builds["warehouse"], f"select capture_date from staging.stg_videos where video_id = '{VB}' "
+                                          "order by capture_date") == [(DAY1,), (DAY2,)]
     assert daily(two_builds["warehouse"], VB) == {DAY1: ("videos", 550, CREATED_B), DAY2: ("videos", 800, CREATED_B)}
 
 
-def test_search_results_of_a_replaced_partition_are_kept(two_builds: dict) -> None:
+def test_search_results_of_every_capture_day_are_kept(two_builds: dict) -> None:
     rows = query(two_builds["warehouse"], "select capture_date, search_rank, item_id, created_date from "
                                           "marts.fct_search_results order by capture_date")
     assert rows == [(DAY1, 1, VA, CREATED_A), (DAY2, 2, VA, CREATED_A)]
 
 
-def test_history_built_before_the_fix_is_dropped_and_rebuilt(two_builds: dict) -> None:
-    """A fct_video_daily without created_date dates from the partition-keyed rule: rebuilt, not extended."""
-    lake, warehouse = two_builds["lake"], two_builds["warehouse"]
-    con = duckdb.connect(str(warehouse))
+def marts(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every mart's rows, in a stable order."""
+    con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        con.execute("alter table marts.fct_video_daily drop column created_date")
-        con.execute(f"insert into marts.fct_video_daily (video_id, capture_date, observed_via) "
-                    f"values ('{VA}', '{CREATED_A}', 'posts')")  # an old creation-day row
+        names = [r[0] for r in con.execute("select table_name from information_schema.tables "
+                                           "where table_schema = 'marts' order by 1").fetchall()]
+        return {n: sorted(con.execute(f"select * from marts.{n}").fetchall(), key=repr) for n in names}
     finally:
         con.close()
+
+
+def test_deleting_the_warehouse_rebuilds_every_mart_identically(two_builds: dict) -> None:
+    """The lake, not warehouse.duckdb, holds the history: delete the file, build, compare every mart."""
+    lake, warehouse = two_builds["lake"], two_builds["warehouse"]
+    before = marts(warehouse)
+    assert {"fct_video_daily", "fct_search_results", "fct_videos"} <= set(before)
+    assert len(before["fct_video_daily"]) == 4 and len(before["fct_search_results"]) == 2
+    warehouse.unlink()
     build(lake, warehouse)
-    # Rebuilt from what the lake holds now: VB's day-1 detail is gone, so day 1 falls back to posts.
-    assert daily(warehouse, VA) == {DAY1: ("videos", 1100, CREATED_A), DAY2: ("posts", 2000, CREATED_A)}
-    assert daily(warehouse, VB) == {DAY1: ("posts", 500, CREATED_B), DAY2: ("videos", 800, CREATED_B)}
+    assert marts(warehouse) == before
