@@ -23,5 +23,7 @@ def test_every_column_documented_with_its_type(table):
     section = sections()[table]
     documented = dict(re.findall(r"^\| `(\w+)` \| ([^|]+?) \|", section, flags=re.M))
     assert documented == {f.name: str(f.type) for f in SCHEMAS[table]}
-    assert f"`{table}/date=YYYY-MM-DD/{ENTITY_KIND[table]}=<encoded key>/part-0.parquet`" in section
+    assert f"- **Table:** `<lake>/{table}/` (Delta, partitioned by `partition_date`; " in section
+    if table != "credit_ledger":
+        assert f"`tracked_entity` = the {ENTITY_KIND[table]})" in section
     assert "**Grain:**" in section and "**Natural id:**" in section
