@@ -1,0 +1,62 @@
+"""Issue 9 §3 items owned by the lake, end to end: assets over the simulator (real HTTP) into Delta.
+
+- Long names: a ~100-character CJK keyword (297 bytes in UTF-8, over 255 once percent-encoded into a
+  folder name, which failed with ENAMETOOLONG and took the whole asset down) is captured like any
+  other; the key is a column.
+- A failed entity of ``videos`` writes nothing that looks like data: no rows, no capture record; its
+  absence is in the metadata and ``entities_ok``.
+"""
+
+from __future__ import annotations
+
+from deltalake import DeltaTable
+
+from tests.assets.conftest import make_pipeline, metadata, check, Pipeline  # noqa: F401  (fixture)
+from tiktok_assets.assets.windows import today_utc
+
+CJK_KEYWORD = "東京ラーメン屋さん巡り" * 8 + "日本料理の名店探訪記録"
+
+
+def user_table(p: Pipeline, table: str):
+    return DeltaTable(p.lake.table_uri(table), storage_options=p.lake.storage_options).to_pyarrow_dataset().to_table()
+
+
+def test_long_cjk_keyword_is_captured_beside_the_others(make_pipeline, simulator) -> None:  # noqa: F811
+    assert len(CJK_KEYWORD) == 99 and len(CJK_KEYWORD.encode()) == 297
+    p = make_pipeline(simulator)
+    p.track(keywords=[CJK_KEYWORD, "cooking recipe"])
+    result = p.run(("search_users", "search_videos"), today_utc())
+    assert result.success
+    assert check(result, "search_users").passed and check(result, "search_videos").passed
+    rows = user_table(p, "search_users")
+    for kw in (CJK_KEYWORD, "cooking recipe"):
+        got = sorted(r["sec_uid"] for r in rows.to_pylist() if r["tracked_entity"] == kw)
+        truth = sorted(u["user_info"]["sec_uid"] if "user_info" in u else u["sec_uid"] for u in simulator.universe.search_users(kw))
+        assert got == truth and got, kw
+    assert {k for _d, k in p.lake.partitions("search_users")} == {CJK_KEYWORD, "cooking recipe"}
+    assert metadata(result, "search_videos")["failed_entities"] == []
+
+
+def test_failed_video_source_writes_nothing(make_pipeline, simulator, monkeypatch) -> None:  # noqa: F811
+    """Every /video request of one source fails (500, no retries): that source has no rows and no
+    capture record, the other source is written, and entities_ok names the failed one."""
+    monkeypatch.setenv("SCAVIO_MAX_RETRIES", "0")
+    monkeypatch.setenv("SCAVIO_MAX_CONCURRENCY", "1")  # requests reach the simulator in discovery order
+    p = make_pipeline(simulator)
+    p.track(accounts=["chef_lina"], keywords=["cooking recipe"])
+    today = today_utc()
+    assert p.run(("posts", "search_videos"), today).success
+    posts = {r["aweme_id"] for r in p.lake.read("posts", dates=[today]).to_pylist()}
+    searched = {r["aweme_id"] for r in p.lake.read("search_videos", dates=[today]).to_pylist()} - posts
+    assert posts and searched, "both sources discovered videos created today"
+    # the account's videos fail; the keyword's succeed (videos are fetched in discovery order: posts first)
+    simulator.enqueue_faults([{"status": 500}] * len(posts))
+    result = p.run(("videos",), today)
+    md = metadata(result, "videos")
+    assert md["failed_entities"] == ["account:chef_lina"]
+    assert not check(result, "videos").passed
+    rows = user_table(p, "videos")
+    assert set(rows["tracked_entity"].to_pylist()) == {"keyword:cooking recipe"}
+    assert set(rows["aweme_id"].to_pylist()) == searched
+    assert {k for _d, k in p.lake.partitions("videos")} == {"keyword:cooking recipe"}
+    assert not p.lake.exists("videos", today, "account:chef_lina")
