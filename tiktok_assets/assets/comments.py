@@ -67,11 +67,14 @@ def top_comments(run: AssetRun, accounts: list[str], m: int) -> dict[str, dict[t
     """account -> {(video id, cid): reply_comment_total} of the top ``m`` comments per video with
     replies, from the range's comment partitions (one read for all accounts)."""
     t = run.lake.read("comments", dates=run.window.days(), keys=accounts,
-                      columns=["tracked_entity", "aweme_id", "cid", "reply_comment_total"])
-    t = t.filter(pc.greater(pc.fill_null(t["reply_comment_total"], 0), 0))
+                      columns=["tracked_entity", "aweme_id", "cid", "reply_comment_total", "captured_at"])
+    latest: dict[tuple[str, str, str], int | None] = {}
+    for r in sorted(t.to_pylist(), key=lambda r: r["captured_at"]):  # every capture is kept: the newest count wins
+        latest[(r["tracked_entity"], r["aweme_id"], r["cid"])] = r["reply_comment_total"]
     per_video: dict[tuple[str, str], dict[str, int]] = {}
-    for r in t.to_pylist():
-        per_video.setdefault((r["tracked_entity"], r["aweme_id"]), {})[r["cid"]] = r["reply_comment_total"]
+    for (account, vid, cid), total in latest.items():
+        if total:
+            per_video.setdefault((account, vid), {})[cid] = total
     out: dict[str, dict[tuple[str, str], int]] = {a: {} for a in accounts}
     for (account, vid), totals in per_video.items():
         for cid, total in sorted(totals.items(), key=lambda kv: (kv[1], kv[0]), reverse=True)[:m]:
