@@ -152,3 +152,16 @@ def test_unsafe_and_long_keys_round_trip(any_lake, table, extra):
     # no path in the table carries a key: only day folders and the Delta log
     names = {p.rstrip("/").rsplit("/", 1)[-1] for p in any_lake.fs.ls(any_lake.table_uri(table).removeprefix("s3://"))}
     assert names == {"_delta_log", "partition_date=2026-11-20"}
+
+
+def test_writer_streams_one_capture_and_an_error_leaves_the_table_as_it_was(any_lake):
+    with any_lake.writer("posts", D, "tiktok", captured_at=CAPTURED) as write:
+        for n in range(5):
+            write(posts([n]))
+    assert sorted(any_lake.read("posts")["aweme_id"].to_pylist()) == ["0", "1", "2", "3", "4"]
+    with pytest.raises(RuntimeError, match="API died"):
+        with any_lake.writer("posts", D, "tiktok", captured_at=CAPTURED + timedelta(hours=1)) as write:
+            write(posts([10, 11]))
+            raise RuntimeError("API died")
+    assert sorted(user_rows(any_lake, "posts")["aweme_id"].to_pylist()) == ["0", "1", "2", "3", "4"]
+    assert DeltaTable(any_lake.table_uri("posts"), storage_options=any_lake.storage_options).version() == 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import os
+from contextlib import contextmanager
 import posixpath
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -241,6 +242,23 @@ class Lake:
     def forget_batch(self, batch: TableBatch) -> None:
         if batch in self._open_batches:
             self._open_batches.remove(batch)
+
+    @contextmanager
+    def writer(self, table: str, partition_date: date | str, key: str, *,
+               captured_at: datetime | None = None) -> Iterator[Callable[[pa.RecordBatch | pa.Table], int]]:
+        """``with lake.writer(table, day, key) as write: write(batch)``: stream one entity's capture of
+        ``day`` (memory bounded by the batch) and commit it in one commit on a clean exit; an exception
+        inside the block drops it, leaving the table as it was."""
+        day = date.fromisoformat(format_date(partition_date))
+        at = None if table == "credit_ledger" else (captured_at or datetime.now(UTC).replace(microsecond=0))
+        batch = self.batch(table)
+        try:
+            batch.touch(key, [day], captured_at=at)
+            yield lambda data: batch.put(key, day, data, captured_at=at)
+            batch.done(key)
+            batch.commit()
+        finally:
+            batch.close()
 
     def write_partition(self, table: str, partition_date: date | str, key: str,
                         data: pa.RecordBatch | pa.Table | Iterable[pa.RecordBatch] | None, *,
