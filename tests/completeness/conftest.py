@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.assets.conftest import make_pipeline  # noqa: F401  (fixture)
@@ -30,9 +31,14 @@ def adversarial_pipeline(make_pipeline, adversarial_simulator):  # noqa: F811
     return make_pipeline(adversarial_simulator)
 
 
+def admin_stats(sim: SimulatorServer) -> dict[str, Any]:
+    """The simulator's own counters, over HTTP like any client would read them."""
+    return httpx.get(sim.url + "/_admin/stats").json()
+
+
 def requests_to(sim: SimulatorServer, endpoint: str) -> int:
     """Requests the simulator answered on ``endpoint`` (e.g. "hashtag/videos"), from /_admin/stats."""
-    return sim.stats()["requests"].get(API_PREFIX + endpoint, 0)
+    return admin_stats(sim)["requests"].get(API_PREFIX + endpoint, 0)
 
 
 def sent(sim: SimulatorServer, endpoint: str) -> list[dict[str, Any]]:

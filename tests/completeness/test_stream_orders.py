@@ -17,7 +17,7 @@ import pytest
 
 from tests.assets.conftest import DEMO, check, metadata
 from tests.assets.truth import ids, in_window, lake_ids, one_pass_pages, posts_in
-from tests.completeness.conftest import notes_of, requests_to, sent
+from tests.completeness.conftest import admin_stats, notes_of, requests_to, sent
 from tiktok_assets.assets.windows import Window, publish_time_bucket, today_utc
 from tiktok_assets.simulator.config import ADVERSARIAL
 from tiktok_assets.simulator.universe import API_PREFIX
@@ -131,6 +131,15 @@ def test_comments_and_replies_complete_in_any_order(make_pipeline, simulator_fac
         got = window_ids(p.lake, "comment_replies", w, a, "cid")
         assert sorted(got) == sorted(reply_truth) and no_duplicates(got), a
     assert any(window_ids(p.lake, "comment_replies", w, a, "cid") for a in ACCOUNTS)
+    # one full pass per selected video, counted at the simulator: each video's stream starts once and
+    # its last answer says no more (or is the empty page of a stuck cursor)
+    bodies = sent(sim, "video/comments")
+    starts = Counter(b["video_id"] for b in bodies if str(b.get("cursor", "0")) == "0")
+    assert set(starts.values()) == {1} and len(starts) == sum(min(10, len(in_window(u.posts_of(a), w))) for a in ACCOUNTS)
+    for vid in starts:
+        last = sim.endpoints.comments(dict([b for b in bodies if b["video_id"] == vid][-1]))
+        assert last["has_more"] == 0 or not last["comments"], vid
+    assert admin_stats(sim)["charged"] == sum(admin_stats(sim)["requests"].values())  # every answer was a 200
 
 
 # --- followers / followings: no order; a stuck cursor ends a stream quietly ------------------------
