@@ -93,6 +93,9 @@ def two_days(tmp_path_factory: pytest.TempPathFactory, api_key: str) -> Iterator
         u1 = sim.universe
         with time_machine.travel(anchor, tick=True):
             runs = [materialize(day1, day1, log=quiet.append)]  # every asset, for yesterday
+        # the daily sensor builds after each day: day 1's build into the same warehouse as day 2's
+        first = run_dbt_build(str(root / "lake"), str(root / "warehouse.duckdb"))
+        assert first.success, first.describe()
         u2 = sim.travel(anchor.timestamp() + DAY.total_seconds())
         with time_machine.travel(clock2, tick=True):
             runs.append(materialize(day1, day1, select=list(EVENT_NAMES), log=quiet.append))  # yesterday, complete
@@ -211,3 +214,31 @@ def test_hashtag_new_videos_per_day(two_days: TwoDays) -> None:
             total_today += expected if day == two_days.day2 else 0
     assert total_today > 0  # the demo creators' scheduled upload of today is listed
     print(f"\ne2e two days: fixture {two_days.seconds:.1f}s, dbt {two_days.dbt.seconds:.1f}s")
+
+
+def test_a_fresh_warehouse_rebuilt_from_the_lake_has_identical_marts(two_days: TwoDays) -> None:
+    """Issue 10 §2: the lake keeps every capture, so the warehouse is disposable. The warehouse built
+    after each day equals one built once, from nothing, from the lake."""
+    rebuilt = two_days.warehouse.with_name("rebuilt.duckdb")
+    assert not rebuilt.exists()
+    summary = run_dbt_build(str(two_days.warehouse.parent / "lake"), str(rebuilt))
+    assert summary.success, summary.describe()
+
+    def marts(path: Path) -> dict[str, list[tuple]]:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            names = [r[0] for r in con.execute("select table_name from information_schema.tables "
+                                               "where table_schema = 'marts' order by 1").fetchall()]
+            return {n: sorted(con.execute(f"select * from marts.{n}").fetchall(), key=repr) for n in names}
+        finally:
+            con.close()
+
+    before, after = marts(two_days.warehouse), marts(rebuilt)
+    assert len(before) >= 9 and before.keys() == after.keys()
+    for name in before:
+        assert after[name] == before[name], name
+    # the history marts hold both capture days, read from the lake
+    days = {r[0] for r in duckdb.connect(str(rebuilt), read_only=True).execute(
+        "select distinct capture_date from marts.fct_video_daily").fetchall()}
+    assert days == {two_days.day1, two_days.day2}
+
