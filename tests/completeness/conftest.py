@@ -63,3 +63,11 @@ def served(sim: SimulatorServer, endpoint: str, handler: str, **where: str) -> l
 def notes_of(md: dict[str, Any]) -> dict[str, str]:
     """entity -> its notes, from a materialization's ``entities`` table."""
     return {r.data["entity"]: r.data["notes"] for r in md["entities"].records}
+
+
+def range_metadata(result: Any, name: str) -> dict[str, Any]:
+    """The metadata of ``name`` in a run over a range (one materialization per day, the same metadata)."""
+    mats = [e.materialization for e in result.get_asset_materialization_events()
+            if e.materialization.asset_key.path == ["tiktok", name]]
+    assert mats, f"{name}: no materialization"
+    return {k: v.value for k, v in mats[0].metadata.items()}

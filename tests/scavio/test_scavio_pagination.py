@@ -91,3 +91,15 @@ def test_token_time_stuck_stops(data):
     p.next_params()
     p.update_state(data)
     assert not p.has_next_page and "do not advance" in p.stop_reason
+
+
+def test_posts_stream_can_start_at_a_cursor_and_never_loops_back_to_it():
+    p = paginator_for(E.USER_POSTS, start="1790000000000")
+    assert p.first_params() == {"cursor": "1790000000000"}
+    p.update_state({"has_more": 1, "max_cursor": "1790000000000"})  # echoed: the server did not move
+    assert not p.has_next_page and "does not advance" in p.stop_reason
+    q = paginator_for(E.USER_POSTS, start="1790000000000")
+    q.update_state({"has_more": 1, "max_cursor": "1780000000000"})
+    assert q.has_next_page and q.next_params() == {"cursor": "1780000000000"}
+    with pytest.raises(ValueError, match="only user/posts can start at a cursor"):
+        paginator_for(E.VIDEO_COMMENTS, start="50")

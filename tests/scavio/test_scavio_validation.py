@@ -70,3 +70,9 @@ def test_boundaries_are_accepted_and_nothing_is_sent_until_iterated(offline_clie
     offline_client.user_followers(S, count=20)
     offline_client.hashtag_videos("1", count=30, max_pages=1, max_items=1)
     offline_client.search_users("東京 ramen 🍜", count=30)
+
+
+@pytest.mark.parametrize("cursor", ["", "abc", "-5", 1790000000000])
+def test_posts_start_cursor_is_digits(offline_client, cursor):
+    with pytest.raises(ValueError, match="cursor must be a string of digits"):
+        offline_client.user_posts("MS4w", cursor=cursor)

@@ -5,16 +5,23 @@ Cost: a range D1..D2 (single-run backfill) costs ONE pagination pass per account
 the pass stops after the page that reaches a non-pinned post older than D1. This is the only early
 stop on ``create_time`` in the package, and it rests on the one time order the reference documents:
 ``user/posts`` with ``sort_type "0"`` is "latest" (newest-first), so every later post is older. Pinned
-posts, listed first regardless of age, never stop it. The pass always starts at the first page: the
-client never seeds a cursor (the reference does not say whether a seeded ``max_cursor`` is honoured).
+posts, listed first regardless of age, never stop it. The pass starts at the first page.
+Seek (config ``seek``, off by default), for backfills of old ranges: when page 1 is entirely newer
+than the range, the next request seeds ``cursor`` = the range end in ms, skipping the pages between.
+The reference does not say a server honours a cursor it never issued, so the answer is verified: it
+must hold posts, all older than the seed. Otherwise (ignored, or an empty answer that cannot be told
+from "nothing older") that page is the only loss: the pass goes on from page 1's own cursor.
 Every (day, account) of the range is written, empty days as empty files, so reruns are idempotent and
 the schema is stable.
 """
 
 
+from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 from dagster import AssetExecutionContext, MaterializeResult, asset
+from pydantic import Field
 
 from . import resolve
 from .fanout import EntityOutcome, fan_out
@@ -40,6 +47,54 @@ def newest_first_pass(run: AssetRun, pages: Any, outcome: EntityOutcome) -> list
     return items
 
 
+class PostsConfig(TikTokConfig):
+    seek: bool = Field(default=False, description=(
+        "Backfills of old ranges: when page 1 is entirely newer than the range, ask for the posts older than "
+        "the range end with a seeded cursor, verified on the answer. A server that ignores it costs one page."))
+
+
+def _regular_times(items: list[dict[str, Any]]) -> list[int]:
+    """create_time of the non-pinned items (pinned posts are out of time order by design)."""
+    out = []
+    for item in items:
+        try:
+            if not item.get("is_top"):
+                out.append(int(item["create_time"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out
+
+
+def seeking_pass(run: AssetRun, sec: str, outcome: EntityOutcome) -> list[dict[str, Any]]:
+    """Page 1, then (when page 1 is entirely newer than the range) a verified seek to the range end,
+    else the pass resumed from page 1's own cursor. Returns the items, deduplicated by id."""
+    first = next(run.client.user_posts(sec, max_pages=1), None)
+    if first is None:
+        return []
+    items = list(first.items)
+    if page_is_older_than(first.items, run.window) or not first.has_more or first.stop_reason:
+        if first.stop_reason:
+            outcome.notes.append(f"stream ended after page 1: {first.stop_reason}")
+        return items
+    times = _regular_times(first.items)
+    rest: Iterator[Any] | None = None
+    if times and min(times) >= run.window.end_ts_exclusive:
+        seed = run.window.end_ts_exclusive * 1000
+        seeded = run.client.user_posts(sec, cursor=str(seed))
+        page = next(seeded, None)
+        older = _regular_times(page.items) if page is not None else []
+        if older and max(older) * 1000 < seed:
+            outcome.notes.append(f"seek: listed from a seeded cursor at {run.window.end} 24:00 UTC after page 1")
+            rest = chain([page], seeded)
+        else:
+            seeded.close()
+            outcome.notes.append("seek: the server did not honour a seeded cursor (1 page spent); went on from page 1")
+    if rest is None:
+        rest = run.client.user_posts(sec, cursor=str(first.data["max_cursor"]))
+    items += newest_first_pass(run, rest, outcome)
+    return list({i.get("aweme_id"): i for i in items}.values())  # two streams: a page-edge repeat is possible
+
+
 def write_days(run: AssetRun, key: str, items: list[dict[str, Any]], outcome: EntityOutcome, extra: dict[str, Any] | None = None) -> None:
     """Write every day of the window for ``key`` (empty days too); ``extra`` values are scalars."""
     for day, day_items in group_by_day(items, run.window).items():
@@ -48,12 +103,15 @@ def write_days(run: AssetRun, key: str, items: list[dict[str, Any]], outcome: En
 
 
 @asset(**asset_kwargs("posts", semantics=EVENT, description=__doc__, deps=["profiles"]))
-def posts(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
+def posts(context: AssetExecutionContext, config: PostsConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
     with AssetRun.start(context, "posts", scavio, lake, config) as run:
 
         def work(account: str, outcome: EntityOutcome) -> None:
             sec = resolve.sec_uid(run, account)
-            items = newest_first_pass(run, run.client.user_posts(sec), outcome)
+            if config.seek:
+                items = seeking_pass(run, sec, outcome)
+            else:
+                items = newest_first_pass(run, run.client.user_posts(sec), outcome)
             write_days(run, account, items, outcome)
 
         return run.finish(fan_out(run, run.select("accounts"), work))

@@ -90,11 +90,15 @@ class ScavioClient:
         return self._single(E.HASHTAG, {name: value})
 
     # --- paginated endpoints -----------------------------------------------------------------------
-    def user_posts(self, sec_user_id: str, *, sort_type: str = "0", count: int = 30,
+    def user_posts(self, sec_user_id: str, *, sort_type: str = "0", count: int = 30, cursor: str = "0",
                    max_pages: int | None = None, max_items: int | None = None) -> Iterator[Page]:
+        """``cursor``: where the stream starts, a ``data.max_cursor`` the server sent earlier (resume)
+        or a millisecond time (seek; the reference does not say a server honours one: verify it)."""
         params = {"sec_user_id": V.identifier(sec_user_id, "sec_user_id"),
                   "sort_type": V.choice(sort_type, V.SORT_TYPES, "sort_type")}
-        return self._stream(E.USER_POSTS, params, count, max_pages, max_items)
+        if not (isinstance(cursor, str) and cursor.isdigit()):
+            raise ValueError(f"cursor must be a string of digits (a max_cursor), got {cursor!r}")
+        return self._stream(E.USER_POSTS, params, count, max_pages, max_items, start=cursor)
 
     def video_comments(self, video_id: str, *, count: int = 50,
                        max_pages: int | None = None, max_items: int | None = None) -> Iterator[Page]:
@@ -140,15 +144,15 @@ class ScavioClient:
         return result
 
     def _stream(self, spec: E.EndpointSpec, params: dict[str, Any], count: int,
-                max_pages: int | None, max_items: int | None) -> Iterator[Page]:
+                max_pages: int | None, max_items: int | None, start: str | None = None) -> Iterator[Page]:
         """Validate now (eagerly), paginate later (lazily): the generator starts on first ``next()``."""
         assert spec.max_count is not None
         params["count"] = V.count(count, 1, spec.max_count)
-        return self._pages(spec, params, V.limit(max_pages, "max_pages"), V.limit(max_items, "max_items"))
+        return self._pages(spec, params, V.limit(max_pages, "max_pages"), V.limit(max_items, "max_items"), start)
 
     def _pages(self, spec: E.EndpointSpec, base: dict[str, Any], max_pages: int | None,
-               max_items: int | None) -> Iterator[Page]:
-        paginator = paginator_for(spec)
+               max_items: int | None, start: str | None = None) -> Iterator[Page]:
+        paginator = paginator_for(spec, start)
         seen = SeenIds()  # exact, ~8 bytes per numeric id (a million-comment stream)
         params, number, yielded = {**base, **paginator.first_params()}, 0, 0
         while max_pages is None or number < max_pages:

@@ -50,14 +50,14 @@ class _CursorPaginator:
 
     cursor_field = "cursor"
 
-    def __init__(self) -> None:
+    def __init__(self, start: str = _START) -> None:
         self.has_next_page = True
         self.stop_reason: str | None = None
-        self._sent: list[str] = [_START]
+        self._sent: list[str] = list(dict.fromkeys([_START, start]))  # neither may come back as "next"
         self._next: str | None = None
 
     def first_params(self) -> dict[str, Any]:
-        return {"cursor": _START}
+        return {"cursor": self._sent[-1]}
 
     def update_state(self, data: Mapping[str, Any]) -> None:
         more = truthy_has_more(data.get("has_more"))
@@ -128,9 +128,12 @@ class TokenTimePaginator:
         return params
 
 
-def paginator_for(spec: EndpointSpec) -> Paginator:
+def paginator_for(spec: EndpointSpec, start: str | None = None) -> Paginator:
+    """The paginator of ``spec``; ``start`` resumes a ``user/posts`` stream at that cursor."""
+    if start is not None and spec.style is not PageStyle.MAX_CURSOR:
+        raise ValueError(f"{spec.path}: only user/posts can start at a cursor")
     if spec.style is PageStyle.MAX_CURSOR:
-        return MaxCursorPaginator()
+        return MaxCursorPaginator(start or _START)
     if spec.style is PageStyle.OFFSET:
         return OffsetPaginator()
     if spec.style is PageStyle.TOKEN_TIME:

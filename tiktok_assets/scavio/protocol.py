@@ -31,7 +31,7 @@ class TikTokApi(Protocol):
         """``data.challengeInfo`` (``challenge`` and ``stats``). Exactly one of name / id."""
 
     # --- paginated endpoints: page size defaults to the endpoint maximum ---
-    def user_posts(self, sec_user_id: str, *, sort_type: str = "0", count: int = 30,
+    def user_posts(self, sec_user_id: str, *, sort_type: str = "0", count: int = 30, cursor: str = "0",
                    max_pages: int | None = None, max_items: int | None = None) -> Iterator[Page]: ...
 
     def video_comments(self, video_id: str, *, count: int = 50,
