@@ -22,6 +22,7 @@ from dagster import Definitions, EnvVar, define_asset_job, in_process_executor
 
 from . import settings
 from .assets import ALL_ASSETS
+from .assets.drift_checks import schema_drift_checks
 from .assets.maintenance import lake_maintenance, lake_maintenance_schedule
 from .assets.resources import LakeResource, ScavioResource
 from .scavio.envconfig import optional_settings_from_env
@@ -78,7 +79,7 @@ def build_definitions(include_dbt: bool = True) -> Definitions:
         sensors.append(build_dbt_automation_sensor(dbt_assets[0]))
     return Definitions(
         assets=[*ALL_ASSETS, lake_maintenance, credit_budget_spec, *dbt_assets],
-        asset_checks=[*credit_band_checks(), *entity_freshness_checks()],
+        asset_checks=[*credit_band_checks(), *entity_freshness_checks(), *schema_drift_checks()],
         resources={**build_resources(), **dbt_resources},
         jobs=jobs,
         schedules=[tiktok_daily_schedule, lake_maintenance_schedule],
