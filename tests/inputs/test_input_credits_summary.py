@@ -1,0 +1,58 @@
+"""The CLI summary's credits are what was spent (the request ledger, the simulator's count), also for
+an asset that failed part-way: at a 402 and at the run's credit cap."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tiktok_assets.assets.windows import today_utc
+
+ROW = re.compile(r"^(?P<asset>[a-z_]+|\(no asset\))\s+(?P<status>.+?)\s+(?P<rows>\d+)\s+(?P<pages>\d+)\s+(?P<credits>\d+)\s+[\d.]+(\s|$)")
+
+
+def summary_rows(stdout: str) -> dict[str, dict[str, str]]:
+    rows = {}
+    for line in stdout.splitlines():
+        m = ROW.match(line)
+        if m and m["asset"] != "total" and m["asset"] != "asset":
+            rows[m["asset"]] = m.groupdict()
+    return rows
+
+
+def ledger_by_asset(cli, monkeypatch, run_id: str) -> dict[str | None, int]:
+    """The shared state's request ledger of ``run_id``, read the way every component reads it."""
+    from tiktok_assets.budget.sensors import shared_ledger
+
+    monkeypatch.setenv("TIKTOK_STATE_DIR", cli.env["TIKTOK_STATE_DIR"])
+    monkeypatch.delenv("TIKTOK_STATE_URL", raising=False)
+    out: dict[str | None, int] = {}
+    for entry in shared_ledger().entries(run_id=run_id):
+        out[entry.asset] = out.get(entry.asset, 0) + entry.credits_used
+    return out
+
+
+@pytest.mark.parametrize("limit", ["402", "run_cap"])
+def test_summary_credits_equal_the_ledger_when_an_asset_fails(cli, monkeypatch, limit: str) -> None:
+    overrides = {}
+    if limit == "402":
+        cli.sim.set_credits(9)  # profiles (2) and posts fit; comments runs out part-way
+    else:
+        overrides["TIKTOK_CREDIT_CAP_PER_RUN"] = "9"
+    cli.track(accounts=["chef_lina", "pixel_pets"])
+    cli.home.mkdir()
+    proc = cli.run("materialize", "--date", today_utc().isoformat(), "--select", "profiles,posts,comments", "--no-dbt",
+                   "--force", **overrides)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    rows = summary_rows(proc.stdout)
+    charged = cli.sim.stats()["charged"]
+    assert charged == 9, cli.sim.stats()
+    assert rows["comments"]["status"] in ("failed", "entity errors"), rows
+    comments_credits = int(rows["comments"]["credits"])
+    assert comments_credits > 0, rows  # the failed asset spent credits; the summary must show them
+    assert sum(int(r["credits"]) for r in rows.values()) == charged, (rows, charged)
+    run_id = re.search(r"run ([0-9a-f-]{36}) finished", proc.stdout)[1]
+    ledger = ledger_by_asset(cli, monkeypatch, run_id)
+    assert sum(ledger.values()) == charged
+    assert {a: int(r["credits"]) for a, r in rows.items() if int(r["credits"])} == {a or "(no asset)": c for a, c in ledger.items() if c}
