@@ -5,16 +5,24 @@ Why here first and in the lake second: a pod killed by SIGKILL or the OOM killer
 dbt's ``fct_credit_usage``) gets every row exactly once by :func:`export_pending`, which any later
 run calls (so a dead run's rows arrive with the next run, on any host).
 
-Exactly once, without a distributed transaction: rows are first *claimed* by a batch id (one
-transaction), then written to the lake under a partition key derived from that batch id, then marked
-exported. A crash between the steps leaves a claimed, unexported batch; the next export rewrites the
-very same partition key (the lake replaces a partition atomically), so nothing is counted twice.
+Exactly once, without a distributed transaction: one exporter at a time holds a lease (a row with
+an expiry, so a dead exporter's lease lapses); it *claims* pending rows with a batch id (one
+transaction), writes them to the lake under a partition key derived from that batch id, then marks
+them exported. A crash between the steps leaves a claimed, unexported batch; the next export rewrites
+the very same partition key (the lake replaces a partition), so nothing is counted twice. The lease
+keeps two hosts from writing the same batch at once (the lake's replace is not safe against that).
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -22,10 +30,14 @@ from sqlalchemy import Engine, and_, delete, func, insert, select, update
 
 from ..scavio.types import LedgerEntry
 from .engine import locked
-from .tables import ledger
+from .tables import lease, ledger
+
+log = logging.getLogger(__name__)
 
 LEDGER_TABLE = "credit_ledger"
 KEEP_EXPORTED_DAYS = 70  # rows older than two billing months are pruned once exported
+LEASE_SECONDS = 300.0  # an exporter that died holding the lease is replaced after this
+LEASE_WAIT_SECONDS = 120.0  # how long an exporter waits for another host's export to finish
 _ROW_FIELDS = ("endpoint", "params_hash", "http_status", "credits_used", "credits_remaining", "latency_ms",
                "requested_at", "asset", "partition", "entity", "run_id")
 
@@ -79,7 +91,7 @@ class LedgerStore:
     def _claim(self) -> list[str]:
         """Give every unclaimed unexported row a batch id; return all unexported batch ids."""
         batch = uuid.uuid4().hex[:16]
-        with locked(self.engine, "ledger-export") as conn:
+        with self.engine.begin() as conn:
             conn.execute(update(ledger).where(ledger.c.exported.is_(False), ledger.c.export_batch.is_(None))
                          .values(export_batch=batch))
             return [b for (b,) in conn.execute(select(ledger.c.export_batch).where(
@@ -90,11 +102,48 @@ class LedgerStore:
         with self.engine.connect() as conn:
             return [LedgerEntry(**row) for row in conn.execute(q).mappings()]
 
-    def export_pending(self, lake: Any, label: str = "export") -> int:
+    @contextmanager
+    def _lease(self, name: str, wait: float) -> Iterator[bool]:
+        """Hold the lease ``name`` (yields True), or yield False after ``wait`` seconds of trying."""
+        me = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        deadline = time.monotonic() + wait
+        while True:
+            with locked(self.engine, f"lease:{name}") as conn:
+                now = time.time()
+                row = conn.execute(select(lease.c.holder, lease.c.expires_at).where(lease.c.name == name)).first()
+                if row is None:
+                    conn.execute(insert(lease).values(name=name, holder=me, expires_at=now + LEASE_SECONDS))
+                    break
+                if row.expires_at < now:
+                    conn.execute(update(lease).where(lease.c.name == name).values(holder=me, expires_at=now + LEASE_SECONDS))
+                    break
+            if time.monotonic() > deadline:
+                yield False
+                return
+            time.sleep(0.1)
+        try:
+            yield True
+        finally:
+            with self.engine.begin() as conn:
+                conn.execute(delete(lease).where(lease.c.name == name, lease.c.holder == me))
+
+    def export_pending(self, lake: Any, label: str = "export", wait: float = LEASE_WAIT_SECONDS) -> int:
         """Copy every unexported row to the lake's ``credit_ledger``; returns the rows exported.
 
-        Partitions: one per (UTC day, run id) of a batch, keyed ``<run_id>.<label>-<batch>``, written
-        with ``Lake.write_partition`` (an atomic replace, so a re-export after a crash is idempotent).
+        Holds the export lease; when another host holds it longer than ``wait``, exports nothing
+        (the rows stay pending for the next export) and says so in the log.
+        """
+        with self._lease("ledger-export", wait) as held:
+            if not held:
+                log.warning("ledger export: another host holds the export lease; %d rows left for the next run",
+                            self.pending())
+                return 0
+            return self._export(lake, label)
+
+    def _export(self, lake: Any, label: str) -> int:
+        """Under the lease: claim, write, mark. Partitions: one per (UTC day, run id) of a batch, keyed
+        ``<run_id>.<label>-<batch>``, written with ``Lake.write_partition`` (a replace of that key, so a
+        re-export after a crash is idempotent).
         """
         from ..lake.ledger import ledger_rows
 

@@ -67,6 +67,26 @@ class PaceView:
         return int(self.conn.execute(q).scalar() or 0)
 
 
+def _is_newest(answer: ServerAnswer, basis_reset: float | None, basis_reported: int | None, sent_at: float,
+               basis_sent: float | None, tolerance: float) -> bool:
+    """Whether ``answer`` is fresher server state than the current basis.
+
+    Within one server window the count only goes down, so the lowest ``Remaining`` is the latest
+    word, whatever order the answers arrive in (requests sent in one order can reach the server in
+    another). A later ``Reset`` is a new window; an earlier one is a late answer from an old window.
+    Without a ``Reset``, the later-sent request wins.
+    """
+    if basis_reported is None or answer.remaining is None:
+        return basis_reported is None
+    if answer.reset_at is not None and basis_reset is not None:
+        if answer.reset_at > basis_reset + tolerance:
+            return True
+        if answer.reset_at < basis_reset - tolerance:
+            return False
+        return answer.remaining <= basis_reported
+    return basis_sent is None or sent_at >= basis_sent
+
+
 class PaceStore:
     """Slots and server facts of API keys in the shared state database."""
 
@@ -112,14 +132,15 @@ class PaceStore:
                 return
             view = self._view(conn, key_fp, t)
             values: dict[str, Any] = {"answered": True}
-            row = conn.execute(select(pace_key.c.srv_basis_sent).where(pace_key.c.key_fp == key_fp)).first()
-            basis_sent = row[0] if row else None
-            newer_window = (answer.reset_at is not None and view.srv_reset is not None
-                            and answer.reset_at > view.srv_reset + accept_tolerance)
-            if answer.remaining is not None and (basis_sent is None or sent_at >= basis_sent or newer_window):
+            row = conn.execute(select(pace_key.c.srv_basis_sent, pace_key.c.srv_reported)
+                               .where(pace_key.c.key_fp == key_fp)).first()
+            basis_sent, reported = (row[0], row[1]) if row else (None, None)
+            if answer.remaining is not None and _is_newest(answer, view.srv_reset, reported, sent_at, basis_sent,
+                                                           accept_tolerance):
                 in_flight_others = view.in_flight()
                 limit = answer.limit if answer.limit is not None else view.srv_limit
-                values.update(srv_limit=limit, srv_remaining=answer.remaining - in_flight_others,
+                values.update(srv_limit=limit, srv_reported=answer.remaining,
+                              srv_remaining=answer.remaining - in_flight_others,
                               srv_reset=answer.reset_at, srv_basis_sent=sent_at, srv_basis_at=t, srv_sent=0)
             elif answer.limit is not None and view.srv_limit is None:
                 values.update(srv_limit=answer.limit)

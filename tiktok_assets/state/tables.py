@@ -19,7 +19,8 @@ pace_key = Table(
     Column("blocked_until", Float, nullable=False, default=0.0),
     Column("answered", Boolean, nullable=False, default=False),  # any answer yet (headers or not)
     Column("srv_limit", Integer),  # X-RateLimit-Limit
-    Column("srv_remaining", Integer),  # X-RateLimit-Remaining minus what was in flight when it arrived
+    Column("srv_reported", Integer),  # X-RateLimit-Remaining of the basis answer, as the server said it
+    Column("srv_remaining", Integer),  # ... minus what was in flight when it arrived
     Column("srv_reset", Float),  # X-RateLimit-Reset as unix seconds
     Column("srv_basis_sent", Float),  # send time of the request whose answer set srv_remaining
     Column("srv_basis_at", Float),  # when that answer arrived
@@ -70,3 +71,11 @@ ledger = Table(
 )
 Index("ix_tiktok_ledger_exported", ledger.c.exported)
 Index("ix_tiktok_ledger_requested_at", ledger.c.requested_at)
+
+# Short exclusive jobs across hosts (the ledger export): who holds it, until when (a dead holder expires).
+lease = Table(
+    "tiktok_lease", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
