@@ -17,6 +17,7 @@ the schema is stable.
 
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 from itertools import chain
 from typing import Any
 
@@ -28,7 +29,7 @@ from .fanout import EntityOutcome, fan_out
 from .resources import LakeResource, ScavioResource
 from .runtime import AssetRun, TikTokConfig
 from .spec import EVENT, asset_kwargs
-from .windows import group_by_day, page_is_older_than
+from .windows import Window, group_by_day, page_is_older_than, today_utc
 
 
 def newest_first_pass(run: AssetRun, pages: Any, outcome: EntityOutcome) -> list[dict[str, Any]]:
@@ -48,6 +49,10 @@ def newest_first_pass(run: AssetRun, pages: Any, outcome: EntityOutcome) -> list
 
 
 class PostsConfig(TikTokConfig):
+    reobserve_days: int = Field(default=7, ge=0, le=90, description=(
+        "Video performance over time: a daily run (one day, today or yesterday UTC) also re-observes the "
+        "posts created in the N days before it, from the same newest-first pass (extra pages only for "
+        "accounts that posted more than a page in those days). Each adds one observation per video per capture day."))
     seek: bool = Field(default=False, description=(
         "Backfills of old ranges: when page 1 is entirely newer than the range, ask for the posts older than "
         "the range end with a seeded cursor, verified on the answer. A server that ignores it costs one page."))
@@ -95,6 +100,15 @@ def seeking_pass(run: AssetRun, sec: str, outcome: EntityOutcome) -> list[dict[s
     return list({i.get("aweme_id"): i for i in items}.values())  # two streams: a page-edge repeat is possible
 
 
+def reobservation_window(window: Window, days: int, today: date | None = None) -> Window:
+    """The run's day widened by ``days`` before it, for a daily run (one day: today or yesterday, UTC).
+    A backfill (several days, or old days) is left as it is: it pays for its own range only."""
+    today = today or today_utc()
+    if days <= 0 or window.start != window.end or window.end < today - timedelta(days=1):
+        return window
+    return Window(window.start - timedelta(days=days), window.end)
+
+
 def write_days(run: AssetRun, key: str, items: list[dict[str, Any]], outcome: EntityOutcome, extra: dict[str, Any] | None = None) -> None:
     """Write every day of the window for ``key`` (empty days too); ``extra`` values are scalars."""
     for day, day_items in group_by_day(items, run.window).items():
@@ -105,6 +119,7 @@ def write_days(run: AssetRun, key: str, items: list[dict[str, Any]], outcome: En
 @asset(**asset_kwargs("posts", semantics=EVENT, description=__doc__, deps=["profiles"]))
 def posts(context: AssetExecutionContext, config: PostsConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
     with AssetRun.start(context, "posts", scavio, lake, config) as run:
+        run.window = reobservation_window(run.window, config.reobserve_days)
 
         def work(account: str, outcome: EntityOutcome) -> None:
             sec = resolve.sec_uid(run, account)
