@@ -48,7 +48,7 @@ MIN_MARGIN = 0.02
 MAX_BLOCK_SECONDS = 300.0
 MARGIN_RATIO = 0.02
 POLL_SECONDS = 0.02  # re-check while answers are in flight
-SLEEP_SLICE = 0.25  # a waiting sender notices cancel() within this
+SLEEP_SLICE = 0.1  # a waiting sender notices cancel() within this
 PRUNE_EVERY = 1.0
 
 
