@@ -67,7 +67,8 @@ def test_webserver_loads_assets_partitions_schedule(tmp_path) -> None:
         repo = '{repositoryLocationName: "tiktok_assets", repositoryName: "__repository__"}'
         sched = gql(port, f"{{ schedulesOrError(repositorySelector: {repo}) {{ ... on Schedules {{ results {{ name cronSchedule executionTimezone }} }} }} }}")
         results = sched["data"]["schedulesOrError"]["results"]
-        assert [(s["name"], s["cronSchedule"], s["executionTimezone"]) for s in results] == [("tiktok_daily_schedule", "15 0 * * *", "UTC")]
+        assert sorted((s["name"], s["cronSchedule"], s["executionTimezone"]) for s in results) == [
+            ("tiktok_daily_schedule", "15 0 * * *", "UTC"), ("tiktok_lake_maintenance_schedule", "30 3 * * *", "UTC")]
         sens = gql(port, f"{{ sensorsOrError(repositorySelector: {repo}) {{ ... on Sensors {{ results {{ name }} }} }} }}")
         names = {s["name"] for s in sens["data"]["sensorsOrError"]["results"]}
         assert names == {"tiktok_dbt_automation", "credit_budget_sensor", "low_balance_sensor"}

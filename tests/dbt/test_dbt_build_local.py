@@ -18,7 +18,7 @@ from tiktok_assets.dbt.runner import _shared_resource, summarize_run_results
 from tiktok_assets.lake.schemas import SCHEMAS
 
 MARTS = ["dim_accounts", "fct_account_daily", "fct_videos", "fct_video_daily", "fct_comments",
-         "fct_hashtag_daily", "fct_search_results", "fct_follow_edges", "fct_credit_usage"]
+         "fct_hashtag_daily", "fct_search_results", "fct_follow_edges", "fct_credit_usage", "fct_video_curve"]
 
 
 def latest_per_day(rows: list[dict], key: str) -> dict[tuple, dict]:

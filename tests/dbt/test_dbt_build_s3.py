@@ -63,7 +63,7 @@ def test_s3_mart_exports(s3_build: S3Built) -> None:
     root = built.lake_url.removeprefix("s3://")
     exported = sorted(p.rsplit("/", 1)[-1] for p in fs.ls(f"{root}/marts"))
     assert exported == sorted(["dim_accounts", "fct_account_daily", "fct_comments", "fct_credit_usage", "fct_follow_edges",
-                               "fct_hashtag_daily", "fct_search_results", "fct_video_daily", "fct_videos"])
+                               "fct_hashtag_daily", "fct_search_results", "fct_video_curve", "fct_video_daily", "fct_videos"])
     usage = pq.read_table(io.BytesIO(fs.cat(f"{root}/marts/fct_credit_usage/data.parquet")))
     assert usage.num_rows == 2 and sum(usage.column("credits_used").to_pylist()) == 3
 

@@ -119,6 +119,13 @@ def test_search_results_of_every_capture_day_are_kept(two_builds: dict) -> None:
     assert rows == [(DAY1, 1, VA, CREATED_A), (DAY2, 2, VA, CREATED_A)]
 
 
+def test_video_curve_gives_stats_per_day_since_posting(two_builds: dict) -> None:
+    rows = query(two_builds["warehouse"], "select video_id, days_since_posted, capture_date, observed_via, play_count "
+                                          "from marts.fct_video_curve order by video_id, days_since_posted")
+    assert rows == [(VA, 1, DAY1, "videos", 1100), (VA, 2, DAY2, "posts", 2000),
+                    (VB, 2, DAY1, "videos", 550), (VB, 3, DAY2, "videos", 800)]
+
+
 def marts(warehouse: Path) -> dict[str, list[tuple]]:
     """Every mart's rows, in a stable order."""
     con = duckdb.connect(str(warehouse), read_only=True)
