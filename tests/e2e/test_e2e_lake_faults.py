@@ -60,3 +60,45 @@ def test_failed_video_source_writes_nothing(make_pipeline, simulator, monkeypatc
     assert set(rows["aweme_id"].to_pylist()) == searched
     assert {k for _d, k in p.lake.partitions("videos")} == {"keyword:cooking recipe"}
     assert not p.lake.exists("videos", today, "account:chef_lina")
+
+
+def test_entity_status_marks_a_deleted_account(make_pipeline, simulator, tmp_path, monkeypatch) -> None:  # noqa: F811
+    """Issue 10 §3 "Entity status": captured, then a 404 on the next capture: the status table says
+    not_found, and dim_accounts marks the account gone instead of silently keeping its numbers."""
+    import duckdb
+
+    from tiktok_assets.dbt.runner import run_dbt_build
+
+    monkeypatch.setenv("SCAVIO_MAX_RETRIES", "0")
+    p = make_pipeline(simulator)
+    p.track(accounts=["chef_lina", "pixel_pets"], hashtags=[], keywords=[])
+    today = today_utc()
+    first = p.run(("profiles",), today)
+    assert first.success and check(first, "profiles").passed
+    simulator.enqueue_faults([{"status": 404}])  # the next profile request: chef_lina (tracked order)
+    monkeypatch.setenv("SCAVIO_MAX_CONCURRENCY", "1")
+    second = p.run(("profiles",), today)
+    assert metadata(second, "profiles")["failed_entities"] == ["chef_lina"]
+    status = user_table(p, "entity_status").to_pylist()
+    got = sorted((r["asset"], r["tracked_entity"], r["status"], r["run_id"] == second.run_id) for r in status)
+    assert got == [("profiles", "chef_lina", "not_found", True), ("profiles", "chef_lina", "ok", False),
+                   ("profiles", "pixel_pets", "ok", False), ("profiles", "pixel_pets", "ok", True)]
+    # the first capture's profile is still the latest profile in the lake: the 404 deleted nothing
+    assert {r["tracked_entity"] for r in p.lake.read("profiles").to_pylist()} == {"chef_lina", "pixel_pets"}
+
+    summary = run_dbt_build(p.lake.url, str(tmp_path / "w.duckdb"))
+    assert summary.success, summary.describe()
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    try:
+        accounts = {r[0]: r[1:] for r in con.execute(
+            "select username, account_status, is_gone, follower_count, last_seen_date from marts.dim_accounts").fetchall()}
+        entities = {r[0]: r[1:] for r in con.execute(
+            "select tracked_entity, latest_status, is_gone, captures, failed_captures, last_seen_date "
+            "from marts.dim_tracked_entities where asset = 'profiles'").fetchall()}
+    finally:
+        con.close()
+    lina = simulator.universe.account("chef_lina")
+    assert accounts["chef_lina"] == ("not_found", True, lina["follower_count"], today)
+    assert accounts["pixel_pets"][:2] == ("ok", False)
+    assert entities["chef_lina"] == ("not_found", True, 2, 1, today)
+    assert entities["pixel_pets"] == ("ok", False, 2, 0, today)

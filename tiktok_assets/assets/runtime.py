@@ -33,6 +33,7 @@ from ..budget.settings import BudgetSettings
 from ..lake.flatten import flatten
 from ..partitions import ENTITIES_TAG, day_range_problem, parse_entities_tag, requested_days
 from ..tracking import TrackedFileError, load_tracked
+from .status import status_rows
 from .windows import Window, today_utc
 
 ENTITIES_CHECK = "entities_ok"
@@ -224,6 +225,7 @@ class AssetRun:
         self.commit_finished()
         for batch in self.batches.values():
             batch.close()
+        self.lake.append("entity_status", status_rows(self, outcomes))  # after the data it describes
         entries = self.entries()
         latencies = sorted(e.latency_ms for e in entries if e.latency_ms is not None)
         remaining = [e.credits_remaining for e in entries if e.credits_remaining is not None]

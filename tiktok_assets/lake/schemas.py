@@ -161,6 +161,19 @@ SCHEMAS: dict[str, pa.Schema] = {
         pa.field("flush_id", pa.string()),
         pa.field("partition_date", pa.date32(), nullable=False),
     ]),
+    # one row per (asset run, tracked entity): how its capture went; written by every API asset
+    "entity_status": pa.schema([
+        pa.field("asset", pa.string(), nullable=False),
+        pa.field("status", pa.string(), nullable=False),  # ok | empty | cap_hit | unchanged | not_found | failed
+        pa.field("detail", pa.string()),
+        pa.field("rows", pa.int64(), nullable=False),
+        pa.field("window_start", pa.date32(), nullable=False),
+        pa.field("window_end", pa.date32(), nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("tracked_entity", pa.string(), nullable=False),
+        pa.field("captured_at", TS, nullable=False),
+        pa.field("partition_date", pa.date32(), nullable=False),
+    ]),
 }
 
 # What kind of entity ``tracked_entity`` names, per table (the ledger's rows belong to a flush, ``flush_id``).
@@ -177,6 +190,9 @@ ENTITY_KIND: dict[str, str] = {
     "followers": "account",
     "followings": "account",
     "credit_ledger": "run",
+    "entity_status": "entity",
 }
 
-API_TABLES: tuple[str, ...] = tuple(t for t in SCHEMAS if t != "credit_ledger")
+# Tables written by their own API asset (``tiktok/<table>``); the ledger and the entity status are
+# written by every asset run.
+API_TABLES: tuple[str, ...] = tuple(t for t in SCHEMAS if t not in ("credit_ledger", "entity_status"))

@@ -303,6 +303,14 @@ class Lake:
         return table.num_rows
 
     @_store_errors
+    def append(self, table: str, rows: pa.RecordBatch | pa.Table) -> int:
+        """Append rows to a log-like table (``entity_status``) in one commit; returns the rows written."""
+        data = conform(table, rows)
+        if data.num_rows:
+            self.append_rows(self.table_uri(table), data, partition_by=[PARTITION_COLUMN])
+        return data.num_rows
+
+    @_store_errors
     def delete_partition(self, table: str, partition_date: date | str, key: str) -> bool:
         """Remove every row (all captures) of ``key`` on ``partition_date``; True if something was there."""
         day = date.fromisoformat(format_date(partition_date))

@@ -1,5 +1,6 @@
 -- One row per account ever seen in a profile snapshot: its latest profile, plus when it was first
--- and last captured.
+-- and last captured, and its latest profile status (account_status = not_found marks a deleted,
+-- private or renamed account whose numbers stopped at last_seen_date, instead of silently keeping them).
 with daily as (
     select * from {{ ref('stg_profiles') }}
 ),
@@ -36,6 +37,11 @@ select
     seen.first_seen_date,
     seen.last_seen_date,
     seen.capture_days,
-    latest.captured_at as last_captured_at
+    latest.captured_at as last_captured_at,
+    coalesce(status.latest_status, 'ok') as account_status,
+    coalesce(status.is_gone, false) as is_gone,
+    status.latest_status_at as status_checked_at
 from latest
 join seen using (sec_uid)
+left join {{ ref('dim_tracked_entities') }} as status
+    on status.asset = 'profiles' and status.tracked_entity = latest.tracked_account
