@@ -1,8 +1,9 @@
 """``tiktok/comments`` and ``tiktok/comment_replies`` (events), per tracked account.
 
-comments: partition D = comments created on D on the account's selected videos. Comments have no
-time order in the API, so each selected video costs one full pass; we keep the comments created in
-the range. Videos are selected from the ``posts`` lake table (created up to the range end): the N
+comments: partition D = comments created on D on the account's selected videos. The reference
+documents no order for comments or replies (TikTok serves them most liked first), so no stream here
+stops on ``create_time``: each selected video's comments and each chosen comment's replies are read
+to ``has_more`` 0, one full pass each; we keep the items created in the range. Videos are selected from the ``posts`` lake table (created up to the range end): the N
 most recent (``videos_per_account``, default 10) or the N most commented (``video_selection:
 engaged``). TikTok serves about the top 1,000 comments per video; reaching that is noted in metadata.
 comment_replies: partition D = replies created on D to the top M comments per video
