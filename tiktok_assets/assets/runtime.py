@@ -115,8 +115,10 @@ class AssetRun:
     def __exit__(self, *exc_info: Any) -> bool | None:
         try:
             self.commit_finished(failing=exc_info[0] is not None)
-        finally:
-            return self._flushing.__exit__(*exc_info)
+        except BaseException as exc:  # the ledger is flushed also when the last commit failed
+            self._flushing.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        return self._flushing.__exit__(*exc_info)
 
     # --- what to fetch -----------------------------------------------------------------------------
     def require_today(self) -> None:

@@ -211,11 +211,11 @@ class TableBatch:
             version = self.lake.replace_rows(
                 self.table, lambda: pa.RecordBatchReader.from_batches(self.schema, self._batches(entities)),
                 self.predicate(entities))
-            self.lake.captures.record_commit(self.table, [
-                {"partition_date": day, "tracked_entity": p.key, "captured_at": p.captured_at,
-                 "rows": p.rows_by_day.get(day, 0), "state": p.states.get(day)}
-                for p in entities for day in sorted(p.days)
-            ]) if self.table != "credit_ledger" else None
+            if self.table != "credit_ledger":  # the ledger's rows are their own record
+                self.lake.captures.record_commit(self.table, [
+                    {"partition_date": day, "tracked_entity": p.key, "captured_at": p.captured_at,
+                     "rows": p.rows_by_day.get(day, 0), "state": p.states.get(day)}
+                    for p in entities for day in sorted(p.days)])
             stats = WriteStats(rows=sum(p.rows for p in entities), version=version,
                                path=self.lake.table_uri(self.table), entities=len(entities))
             for p in entities:

@@ -59,8 +59,7 @@ class CaptureLog:
         self.lake.append_rows(self.uri, pa.Table.from_pylist(rows, schema=SCHEMA), partition_by=["lake_table"])
 
     def delete(self, table: str, day: date, key: str) -> None:
-        dt = self.lake.open_table(self.uri)
-        if dt is not None:
+        if self.lake.open_table(self.uri) is not None:
             self.lake.delete_rows(self.uri, f"lake_table = {sql_literal(table)} AND partition_date = {sql_literal(day)} "
                                             f"AND {in_list('tracked_entity', [key])}")
 

@@ -128,7 +128,8 @@ def as_schema(table: str, data: pa.Table, columns: list[str] | None = None) -> p
 def is_commit_conflict(exc: BaseException) -> bool:
     from deltalake.exceptions import CommitFailedError
 
-    return isinstance(exc, CommitFailedError) or "concurrent" in str(exc).lower() and "transaction" in str(exc).lower()
+    text = str(exc).lower()
+    return isinstance(exc, CommitFailedError) or ("concurrent" in text and "transaction" in text)
 
 
 def with_commit_retries(action: Callable[[], T], what: str, *, retries: int = COMMIT_RETRIES,
