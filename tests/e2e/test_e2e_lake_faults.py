@@ -102,3 +102,18 @@ def test_entity_status_marks_a_deleted_account(make_pipeline, simulator, tmp_pat
     assert accounts["pixel_pets"][:2] == ("ok", False)
     assert entities["chef_lina"] == ("not_found", True, 2, 1, today)
     assert entities["pixel_pets"] == ("ok", False, 2, 0, today)
+
+
+def test_entities_finished_before_a_fatal_error_are_committed(make_pipeline, simulator, monkeypatch) -> None:  # noqa: F811
+    """Rows are batched per table, so a run stopped by a fatal error (credits exhausted) must still
+    commit the entities that finished before it: paid-for observations are never thrown away."""
+    monkeypatch.setenv("SCAVIO_MAX_CONCURRENCY", "1")
+    p = make_pipeline(simulator)
+    p.track(accounts=["chef_lina", "urban_runner", "pixel_pets"], hashtags=[], keywords=[])
+    simulator.reset(credits=2)  # two profiles, then 402 insufficient credits
+    result = p.run(("profiles",), today_utc())
+    assert not result.success
+    got = sorted(r["unique_id"] for r in user_table(p, "profiles").to_pylist())
+    assert got == ["chef_lina", "urban_runner"]
+    assert sorted(k for _d, k in p.lake.partitions("profiles")) == ["chef_lina", "urban_runner"]
+    assert simulator.stats()["credits_remaining"] == 0
