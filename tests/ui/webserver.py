@@ -38,7 +38,7 @@ def gql(port: int, query: str, variables: dict[str, Any] | None = None) -> dict[
 class Server:
     """``Server(cmd, env, cwd).start()``; ``wait_for(fn)`` polls GraphQL; ``stop()`` kills the group."""
 
-    def __init__(self, cmd: list[str], env: dict[str, str], cwd: Path, port: int, log: Path) -> None:
+    def __init__(self, cmd: list[str], env: dict[str, str] | None, cwd: Path, port: int, log: Path) -> None:
         self.cmd, self.env, self.cwd, self.port, self.log_path = cmd, env, cwd, port, log
         self.proc: subprocess.Popen[bytes] | None = None
 
