@@ -19,7 +19,7 @@ from tiktok_assets.lake.schemas import SCHEMAS
 
 MARTS = ["dim_accounts", "fct_account_daily", "fct_videos", "fct_video_daily", "fct_comments",
          "fct_hashtag_daily", "fct_search_results", "fct_follow_edges", "fct_credit_usage", "fct_video_curve",
-         "dim_tracked_entities"]
+         "dim_tracked_entities", "fct_account_renames"]
 
 
 def latest_per_day(rows: list[dict], key: str) -> dict[tuple, dict]:
@@ -46,7 +46,7 @@ def test_build_is_green_and_counts_everything(local_build: BuiltLake) -> None:
     assert summary.failed == ()
     assert summary.success
     assert (summary.models_passed, summary.tests_passed, summary.skipped) == (n_models, n_tests, 0)
-    assert n_models == 24 and n_tests > 100  # 13 staging + 11 marts
+    assert n_models == 25 and n_tests > 100  # 13 staging + 12 marts
     assert summary.seconds > 0
 
 

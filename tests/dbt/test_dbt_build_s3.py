@@ -20,7 +20,7 @@ def test_dagster_materialization_is_green(s3_build: S3Built) -> None:
     result = s3_build.result
     assert result.success
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
-    assert len(materialized) == 24  # 13 staging + 11 marts
+    assert len(materialized) == 25  # 13 staging + 12 marts
     assert {AssetKey(["marts", "fct_credit_usage"]), AssetKey(["staging", "stg_posts"])} <= materialized
     checks = [e.event_specific_data for e in result.all_events
               if e.event_type_value == "ASSET_CHECK_EVALUATION"]
@@ -62,7 +62,7 @@ def test_s3_mart_exports(s3_build: S3Built) -> None:
     fs = moto.filesystem()
     root = built.lake_url.removeprefix("s3://")
     exported = sorted(p.rsplit("/", 1)[-1] for p in fs.ls(f"{root}/marts"))
-    assert exported == sorted(["dim_accounts", "dim_tracked_entities", "fct_account_daily", "fct_comments", "fct_credit_usage", "fct_follow_edges",
+    assert exported == sorted(["dim_accounts", "dim_tracked_entities", "fct_account_daily", "fct_account_renames", "fct_comments", "fct_credit_usage", "fct_follow_edges",
                                "fct_hashtag_daily", "fct_search_results", "fct_video_curve", "fct_video_daily", "fct_videos"])
     usage = pq.read_table(io.BytesIO(fs.cat(f"{root}/marts/fct_credit_usage/data.parquet")))
     assert usage.num_rows == 2 and sum(usage.column("credits_used").to_pylist()) == 3

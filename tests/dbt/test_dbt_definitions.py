@@ -32,7 +32,7 @@ def test_definitions_wire_lake_assets_into_staging() -> None:
     checks = {(c.asset_key, c.name) for c in tiktok_dbt_assets.check_specs}
     assert (AssetKey(["marts", "fct_videos"]), "unique_fct_videos_video_id") in checks
     materializable = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
-    assert len(materializable) == 24  # 13 staging + 11 marts
+    assert len(materializable) == 25  # 13 staging + 12 marts
 
 
 def test_translator_maps_every_source_and_keeps_model_keys() -> None:

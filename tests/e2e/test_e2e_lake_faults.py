@@ -117,3 +117,64 @@ def test_entities_finished_before_a_fatal_error_are_committed(make_pipeline, sim
     assert got == ["chef_lina", "urban_runner"]
     assert sorted(k for _d, k in p.lake.partitions("profiles")) == ["chef_lina", "urban_runner"]
     assert simulator.stats()["credits_remaining"] == 0
+
+
+def test_a_renamed_account_keeps_its_history(make_pipeline, simulator, tmp_path) -> None:  # noqa: F811
+    """Issue 10 §3 "Identity across renames": the tracked handle 'chef_old' was captured earlier (its
+    sec_uid is chef_lina's); today the API answers 404 for 'chef_old'. One request by sec_user_id finds
+    the account under its new handle: captured under the tracked name, status 'renamed', history kept
+    by sec_uid, and the rename shows in fct_account_renames."""
+    from datetime import UTC, datetime, timedelta
+
+    import duckdb
+
+    from tiktok_assets.dbt.runner import run_dbt_build
+    from tiktok_assets.lake.flatten import flatten
+
+    today = today_utc()
+    p = make_pipeline(simulator)
+    p.track(accounts=["chef_old"], hashtags=[], keywords=[])
+    lina = simulator.universe.account("chef_lina")
+    earlier = {**lina, "unique_id": "chef_old", "follower_count": lina["follower_count"] - 10}
+    before = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+    p.lake.write_partition("profiles", before.date(), "chef_old", flatten(
+        "profiles", [earlier], partition_date=before.date(), tracked_entity="chef_old", captured_at=before))
+    simulator.reset_stats()
+    result = p.run(("profiles",), today)
+    assert result.success and check(result, "profiles").passed
+    assert simulator.stats()["requests"]["/api/v1/tiktok/profile"] == 2  # the 404, then one by sec_user_id
+    rows = sorted(p.lake.read("profiles").to_pylist(), key=lambda r: r["captured_at"])
+    assert [(r["tracked_entity"], r["unique_id"], r["sec_uid"]) for r in rows] == [
+        ("chef_old", "chef_old", lina["sec_uid"]), ("chef_old", "chef_lina", lina["sec_uid"])]
+    [status] = user_table(p, "entity_status").to_pylist()
+    assert status["status"] == "renamed" and "'chef_old' is now 'chef_lina'" in status["detail"]
+
+    assert run_dbt_build(p.lake.url, str(tmp_path / "w.duckdb")).success
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    try:
+        renames = con.execute("select sec_uid, old_username, new_username, last_seen_as_old, first_seen_as_new "
+                              "from marts.fct_account_renames").fetchall()
+        daily = con.execute("select username, followers_delta from marts.fct_account_daily order by capture_date").fetchall()
+        dim = con.execute("select username, capture_days, account_status from marts.dim_accounts").fetchall()
+    finally:
+        con.close()
+    assert renames == [(lina["sec_uid"], "chef_old", "chef_lina", before.date(), today)]
+    assert daily == [("chef_old", None), ("chef_lina", 10)]  # one account, its history continuous
+    assert dim == [("chef_lina", 2, "renamed")]
+
+
+def test_a_deleted_account_is_not_taken_for_a_rename(make_pipeline, simulator) -> None:  # noqa: F811
+    """The fallback by sec_uid answers 404 too: the account is gone, not renamed."""
+    from datetime import UTC, datetime, timedelta
+
+    from tiktok_assets.lake.flatten import flatten
+
+    p = make_pipeline(simulator)
+    p.track(accounts=["vanished"], hashtags=[], keywords=[])
+    before = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+    p.lake.write_partition("profiles", before.date(), "vanished", flatten(
+        "profiles", [{"unique_id": "vanished", "sec_uid": "MS4wLjABAAAA_no_such_account"}],
+        partition_date=before.date(), tracked_entity="vanished", captured_at=before))
+    result = p.run(("profiles",), today_utc())
+    assert metadata(result, "profiles")["failed_entities"] == ["vanished"]
+    assert [r["status"] for r in user_table(p, "entity_status").to_pylist()] == ["not_found"]

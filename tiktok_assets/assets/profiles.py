@@ -3,10 +3,19 @@
 Snapshot semantics: partition D holds what the API returned when captured on D (``captured_at``).
 The API has no history, so only today's (UTC) partition can be materialized; any other date is
 refused before a credit is spent. It also resolves each account's ``sec_uid`` for the run.
+Renames: accounts are keyed by ``sec_uid``. When a tracked handle answers 404 but an earlier capture
+knows its ``sec_uid``, one more request by ``sec_user_id`` tells a rename from a deletion: a renamed
+account is captured under its tracked name (``unique_id`` = the new handle, history kept by sec_uid)
+and the rename is recorded in the entity's notes, its ``entity_status`` detail and
+``fct_account_renames``; a deleted one stays a 404 (``not_found``).
 """
 
 
+from typing import Any
+
 from dagster import AssetExecutionContext, MaterializeResult, asset
+
+from ..scavio.errors import EntityNotFoundError
 
 from . import resolve
 from .fanout import EntityOutcome, fan_out
@@ -15,13 +24,26 @@ from .runtime import AssetRun, TikTokConfig
 from .spec import SNAPSHOT, asset_kwargs
 
 
+def profile_following_renames(run: AssetRun, account: str, outcome: EntityOutcome) -> dict[str, Any]:
+    """The profile of a tracked handle; after a 404, by the sec_uid an earlier capture recorded."""
+    try:
+        return run.client.profile(username=account)
+    except EntityNotFoundError:
+        known = resolve.known_from_lake(run, "profiles", account, "sec_uid")
+        if not known:
+            raise
+        user = run.client.profile(sec_user_id=known)  # 404 again: deleted (or private), not renamed
+        outcome.notes.append(f"renamed: {account!r} is now {user.get('unique_id')!r} (same sec_uid)")
+        return user
+
+
 @asset(**asset_kwargs("profiles", semantics=SNAPSHOT, description=__doc__))
 def profiles(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
     with AssetRun.start(context, "profiles", scavio, lake, config) as run:
         run.require_today()
 
         def work(account: str, outcome: EntityOutcome) -> None:
-            user = run.client.profile(username=account)
+            user = profile_following_renames(run, account, outcome)
             resolve.remember(run, "account", account, user.get("sec_uid"))
             outcome.rows = run.write(account, run.window.start, [user])
             outcome.partitions = 1

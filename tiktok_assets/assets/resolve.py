@@ -34,6 +34,11 @@ def remember(run: Any, kind: str, name: str, value: str | None) -> None:
         _run_cache(run.context.run_id)[(kind, name)] = str(value)
 
 
+def known_from_lake(run: Any, table: str, key: str, column: str) -> str | None:
+    """The latest non-null ``column`` the lake recorded for tracked ``key`` (no API call)."""
+    return _latest_from_lake(run, table, key, column)
+
+
 def _latest_from_lake(run: Any, table: str, key: str, column: str) -> str | None:
     rows = run.lake.read(table, keys=[key], columns=[column, "captured_at"])
     if rows.num_rows == 0:

@@ -26,6 +26,8 @@ def classify(outcome: Any) -> tuple[str, str | None]:
     notes = "; ".join(outcome.notes) or None
     if outcome.error:
         return ("not_found" if NOT_FOUND_MARK in outcome.error else "failed"), outcome.error
+    if any(n.startswith("renamed:") for n in outcome.notes):
+        return "renamed", notes
     if any("cap reached" in n for n in outcome.notes):
         return "cap_hit", notes
     if outcome.rows == 0 and getattr(outcome, "skipped", 0):

@@ -33,7 +33,7 @@ TABLE_DOCS: dict[str, str] = {
     "followers": "Followers of each tracked account (the follower's fields + the followed owner).",
     "followings": "Accounts each tracked account follows (the followed user's fields + the owner).",
     "credit_ledger": "One row per request that reached the API, with the credits it used (flush_id = the flush that wrote it).",
-    "entity_status": "One row per asset run and tracked entity: how its capture went (ok, empty, cap_hit, unchanged, not_found, failed).",
+    "entity_status": "One row per asset run and tracked entity: how its capture went (ok, renamed, empty, cap_hit, unchanged, not_found, failed).",
 }
 
 COLUMN_DOCS: dict[str, str] = {
@@ -117,7 +117,7 @@ COLUMN_DOCS: dict[str, str] = {
     "requested_at": "When the request was sent (UTC).",
     "flush_id": "The ledger flush that wrote the row (<run_id>.<asset>-<8 hex>).",
     # entity status
-    "status": "ok (rows captured), empty (captured, none), cap_hit (a list cap reached), unchanged (skipped, counts equal), not_found (404: deleted, private or unknown), failed (another error).",
+    "status": "ok (rows captured), renamed (captured by sec_uid after the tracked handle answered 404), empty (captured, none), cap_hit (a list cap reached), unchanged (skipped, counts equal), not_found (404: deleted, private or unknown), failed (another error).",
     "detail": "The error or the run's notes for the entity.",
     "rows": "Rows the run captured for the entity.",
     "window_start": "First day of the run's range.",

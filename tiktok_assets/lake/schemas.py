@@ -164,7 +164,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     # one row per (asset run, tracked entity): how its capture went; written by every API asset
     "entity_status": pa.schema([
         pa.field("asset", pa.string(), nullable=False),
-        pa.field("status", pa.string(), nullable=False),  # ok | empty | cap_hit | unchanged | not_found | failed
+        pa.field("status", pa.string(), nullable=False),  # ok | renamed | empty | cap_hit | unchanged | not_found | failed
         pa.field("detail", pa.string()),
         pa.field("rows", pa.int64(), nullable=False),
         pa.field("window_start", pa.date32(), nullable=False),

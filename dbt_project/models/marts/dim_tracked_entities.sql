@@ -1,5 +1,5 @@
 -- One row per (asset, tracked entity): its latest capture status and when it was first and last seen.
--- "Seen" = a capture that reached the entity (ok, empty, cap_hit, unchanged); not_found (404: deleted,
+-- "Seen" = a capture that reached the entity (ok, renamed, empty, cap_hit, unchanged); not_found (404: deleted,
 -- private or unknown) and failed captures are counted but never move last_seen_date. is_gone is true
 -- when the latest status is not_found: the entity's marts keep their last numbers, and this says why
 -- they stopped moving.
@@ -9,8 +9,8 @@ with statuses as (
 
 seen as (
     select asset, tracked_entity,
-           min(status_date) filter (where status in ('ok', 'empty', 'cap_hit', 'unchanged')) as first_seen_date,
-           max(status_date) filter (where status in ('ok', 'empty', 'cap_hit', 'unchanged')) as last_seen_date,
+           min(status_date) filter (where status in ('ok', 'renamed', 'empty', 'cap_hit', 'unchanged')) as first_seen_date,
+           max(status_date) filter (where status in ('ok', 'renamed', 'empty', 'cap_hit', 'unchanged')) as last_seen_date,
            count(*) as captures,
            count(*) filter (where status in ('not_found', 'failed')) as failed_captures
     from statuses
