@@ -21,8 +21,9 @@ class FakeLedgerClient:
 def test_rows_land_under_the_utc_day_of_each_request(lake):
     late = entries(2, at=NOW.replace(hour=23, minute=59, second=59))  # the second one is past midnight
     paths = flush_ledger(lake, late, "run-a", label="posts")
-    assert [p.split("/credit_ledger/")[1].split("/")[0] for p in paths] == ["date=2026-11-20", "date=2026-11-21"]
-    assert all("/run=run-a.posts-" in p for p in paths)
+    # the lake's day folders (Delta layout: partition_date=...); the flush key is a column
+    assert [p.rstrip("/").rsplit("/", 1)[1] for p in paths] == ["partition_date=2026-11-20", "partition_date=2026-11-21"]
+    assert all(key.startswith("run-a.posts-") for _day, key in lake.partitions("credit_ledger"))
     table = read_ledger(lake)
     assert sorted(map(str, table["partition_date"].to_pylist())) == ["2026-11-20", "2026-11-21"]
     assert set(table["run_id"].to_pylist()) == {"run-a"}
