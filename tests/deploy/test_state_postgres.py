@@ -69,3 +69,22 @@ def test_an_export_cut_short_after_the_lake_write_is_not_counted_twice(postgres,
     assert store.pending() == 0 and store.export_pending(lake) == 0
     table = lake.read("credit_ledger", columns=["credits_used", "run_id"])
     assert table.num_rows == 5 and int(pc.sum(table["credits_used"]).as_py()) == 5
+
+
+def test_an_unreachable_state_is_one_line_without_the_password_and_nothing_is_sent(simulator, api_key, monkeypatch):
+    import pytest
+
+    from tiktok_assets.scavio.client import ScavioClient
+    from tiktok_assets.state.engine import StateUnavailableError
+
+    monkeypatch.setenv("TIKTOK_STATE_URL", "postgresql://tiktok:hunter2-secret@127.0.0.1:1/state")
+    with pytest.raises(StateUnavailableError) as err:
+        ScavioClient(api_key, base_url=simulator.url)
+    message = str(err.value)
+    assert "\n" not in message and "hunter2-secret" not in message and api_key not in message
+    assert message.startswith("shared state postgresql+psycopg2://tiktok:***@127.0.0.1:1/state")
+    assert "Connection refused" in message
+    monkeypatch.setenv("TIKTOK_STATE_URL", "not a url")
+    with pytest.raises(StateUnavailableError, match="TIKTOK_STATE_URL is not a database URL"):
+        ScavioClient(api_key, base_url=simulator.url)
+    assert sum(simulator.stats()["requests"].values()) == 0

@@ -23,11 +23,20 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from .. import settings as S
 from .tables import metadata
 
 SQLITE_FILE = "state.sqlite"
+
+
+class StateUnavailableError(RuntimeError):
+    """The shared state cannot be used (a malformed URL, an unknown driver, a server that refuses).
+
+    One line naming ``TIKTOK_STATE_URL`` (password masked) and the cause: nothing is sent to the API
+    without the state, because the pace and the budget live there.
+    """
 _ENGINES: dict[tuple[int, str], Engine] = {}
 _LOCK = threading.Lock()
 
@@ -39,7 +48,11 @@ def resolve_url(url: str | None = None, state_dir: str | Path | None = None) -> 
         base = Path(state_dir) if state_dir is not None else S.state_dir()
         base.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{base / SQLITE_FILE}"
-    parsed = make_url(chosen)
+    try:
+        parsed = make_url(chosen)
+    except ArgumentError:
+        raise StateUnavailableError(f"{S.TIKTOK_STATE_URL} is not a database URL (expected e.g. "
+                                    "postgresql://user:password@host:5432/db)") from None
     if parsed.drivername in ("postgresql", "postgres") and importlib.util.find_spec("psycopg") is None:
         parsed = parsed.set(drivername="postgresql+psycopg2")
     return parsed.render_as_string(hide_password=False)
@@ -75,14 +88,21 @@ def get_engine(url: str | None = None, state_dir: str | Path | None = None) -> E
     with _LOCK:
         engine = _ENGINES.get(cache_key)
         if engine is None:
-            if resolved.startswith("sqlite"):
-                Path(make_url(resolved).database or SQLITE_FILE).parent.mkdir(parents=True, exist_ok=True)
-                engine = create_engine(resolved, connect_args={"timeout": 30})
-                _configure_sqlite(engine)
-            else:
-                engine = create_engine(resolved, pool_pre_ping=True, pool_size=8, max_overflow=8)
-            with locked(engine, "schema") as conn:
-                metadata.create_all(conn)
+            try:
+                if resolved.startswith("sqlite"):
+                    Path(make_url(resolved).database or SQLITE_FILE).parent.mkdir(parents=True, exist_ok=True)
+                    engine = create_engine(resolved, connect_args={"timeout": 30})
+                    _configure_sqlite(engine)
+                else:
+                    pg = make_url(resolved).get_backend_name() == "postgresql"
+                    engine = create_engine(resolved, pool_pre_ping=True, pool_size=8, max_overflow=8,
+                                           connect_args={"connect_timeout": 10} if pg else {})
+                with locked(engine, "schema") as conn:
+                    metadata.create_all(conn)
+            except (NoSuchModuleError, ArgumentError, DBAPIError, ImportError, OSError) as exc:
+                cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise StateUnavailableError(f"shared state {describe(resolved)} (TIKTOK_STATE_URL / TIKTOK_STATE_DIR) "
+                                            f"is unavailable: {cause}") from None
             _ENGINES[cache_key] = engine
         return engine
 
