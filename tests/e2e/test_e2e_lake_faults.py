@@ -75,7 +75,8 @@ def test_entity_status_marks_a_deleted_account(make_pipeline, simulator, tmp_pat
     today = today_utc()
     first = p.run(("profiles",), today)
     assert first.success and check(first, "profiles").passed
-    simulator.enqueue_faults([{"status": 404}])  # the next profile request: chef_lina (tracked order)
+    # chef_lina is gone: its handle and (the rename check) its recorded sec_uid both answer 404
+    simulator.enqueue_faults([{"status": 404}, {"status": 404}])
     monkeypatch.setenv("SCAVIO_MAX_CONCURRENCY", "1")
     second = p.run(("profiles",), today)
     assert metadata(second, "profiles")["failed_entities"] == ["chef_lina"]
