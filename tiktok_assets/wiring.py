@@ -28,6 +28,7 @@ from .assets.resources import LakeResource, ScavioResource
 from .scavio.envconfig import optional_settings_from_env
 from .budget.checks import credit_band_checks, entity_freshness_checks
 from .budget.resource import BudgetResource
+from .budget.settings import BudgetSettings
 from .budget.sensors import credit_budget_sensor, credit_budget_spec, low_balance_sensor
 from .schedules import build_dbt_automation_sensor, tiktok_daily_job, tiktok_daily_schedule
 
@@ -43,7 +44,8 @@ def build_resources() -> dict[str, Any]:
             lake_url=settings.env(settings.TIKTOK_LAKE_URL, settings.DEFAULT_LAKE_URL),
             s3_endpoint_url=settings.env(settings.TIKTOK_S3_ENDPOINT_URL),
         ),
-        "budget": BudgetResource(),
+        # the budget as set now, as values: the UI's resource page and launchpad show what runs enforce
+        "budget": BudgetResource.from_settings(BudgetSettings.from_env()),
     }
 
 

@@ -85,6 +85,17 @@ def test_warning_at_threshold_logs_and_observes(state, instance, capfd):
     assert obs.metadata["level"].value == "warning" and obs.metadata["credits_left"].value == 2
 
 
+def test_observation_leaves_out_budgets_that_are_not_set(state, instance):
+    """A monthly budget that is not set is absent from the metadata, not a plotted -1."""
+    record(state, entries(3), "run-a")
+    result = tick(instance, state, BudgetSettings(daily=10), NOW)
+    [obs] = result.asset_events
+    meta = {k: v.value for k, v in obs.metadata.items()}
+    assert "monthly_budget" not in meta
+    assert meta["daily_budget"] == 10 and meta["credits_left"] == 7 and meta["used_today"] == 3
+    assert all(isinstance(meta[k], int) for k in ("used_today", "used_billing_month", "daily_budget", "credits_left"))
+
+
 def test_exhausted_skips_with_reset_time_and_resumes_next_day(lake, state, instance):
     record(state, entries(10), "run-a")
     flush_ledger(lake, entries(10), "run-a")  # the schedules' gate reads the lake's copy

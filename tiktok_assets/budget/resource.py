@@ -8,11 +8,13 @@ from .settings import BudgetSettings
 
 
 class BudgetResource(ConfigurableResource):
-    """Credit budget for Dagster runs, sensors and checks.
+    """Credit budget for Dagster runs, sensors and checks: one configuration flow.
 
-    Every field defaults to ``None`` = "use the TIKTOK_CREDIT_* environment variable when the run
-    starts" (``EnvVar`` would fail when an optional variable is unset); a value set in run config or
-    in ``definitions.py`` wins over the environment.
+    The Definitions build it from the TIKTOK_CREDIT_* variables as set when the code location loads
+    (:meth:`from_settings`), so the UI's resource page and the launchpad show the values in force.
+    Every asset run, sensor and check reads its limits from this resource (``get_settings``), so a
+    value changed in the launchpad or run config is the one enforced. A field left ``None`` falls
+    back to its variable as read when the run starts.
     """
 
     daily_budget: int | None = None
@@ -21,6 +23,13 @@ class BudgetResource(ConfigurableResource):
     warn_ratio: float | None = None
     low_balance: int | None = None
     billing_cycle_day: int | None = None
+
+    @classmethod
+    def from_settings(cls, settings: BudgetSettings) -> BudgetResource:
+        """The resource showing ``settings`` (unset budgets stay ``None``: no limit of that kind)."""
+        return cls(daily_budget=settings.daily, monthly_budget=settings.monthly, cap_per_run=settings.cap_per_run,
+                   warn_ratio=settings.warn_ratio, low_balance=settings.low_balance,
+                   billing_cycle_day=settings.billing_cycle_day)
 
     def get_settings(self) -> BudgetSettings:
         return BudgetSettings.from_env().with_overrides(

@@ -132,13 +132,14 @@ class BudgetStatus:
         return max(times) if times else None
 
     def as_metadata(self) -> dict[str, object]:
+        """Observation metadata. A budget that is not set is left out, never shown as a fake number
+        (a -1 would be plotted and read as a budget); each key that is present is always numeric."""
+        limits = {"daily_budget": self.daily, "monthly_budget": self.monthly, "credits_left": self.left}
         return {
             "level": self.level,
             "used_today": self.used_today,
             "used_billing_month": self.used_month,
-            "daily_budget": -1 if self.daily is None else self.daily,
-            "monthly_budget": -1 if self.monthly is None else self.monthly,
-            "credits_left": -1 if self.left is None else self.left,
+            **{k: v for k, v in limits.items() if v is not None},
             "day_resets_at": self.day_resets_at.isoformat(),
             "month_resets_at": self.month_resets_at.isoformat(),
             "evaluated_at": self.now.astimezone(timezone.utc).isoformat(),
