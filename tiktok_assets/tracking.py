@@ -54,6 +54,34 @@ def tracked_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(path) if path is not None else Path(settings.env(settings.TIKTOK_TRACKED_FILE, settings.DEFAULT_TRACKED_FILE))
 
 
+def tracked_url(path: str | os.PathLike[str] | None = None) -> str | None:
+    """The tracked file's object-store URL (``s3://bucket/tracked.yaml``), or None for a local file.
+
+    Why: in a deployment every run pod must read the same list; an object next to the lake is the
+    simplest shared place (see ``docs/deploy/``). Reads and writes go through fsspec, with the
+    lake's endpoint setting (``TIKTOK_S3_ENDPOINT_URL``) and the usual AWS credentials.
+    """
+    value = os.fspath(path) if path is not None else settings.env(settings.TIKTOK_TRACKED_FILE, settings.DEFAULT_TRACKED_FILE)
+    return value if "://" in str(value) and not str(value).startswith("file://") else None
+
+
+def remote_fs(url: str):  # -> fsspec.AbstractFileSystem
+    import fsspec
+
+    endpoint = settings.env(settings.TIKTOK_S3_ENDPOINT_URL)
+    options = {"client_kwargs": {"endpoint_url": endpoint}} if endpoint and url.startswith("s3") else {}
+    return fsspec.core.url_to_fs(url, skip_instance_cache=True, **options)[0]
+
+
+def _read_text(path: str | os.PathLike[str] | None) -> str:
+    """The tracked file's text, local or remote; FileNotFoundError when it is absent."""
+    url = tracked_url(path)
+    if url is None:
+        return tracked_path(path).read_text(encoding="utf-8")
+    with remote_fs(url).open(url, "rb") as fh:
+        return fh.read().decode("utf-8")
+
+
 def normalize_name(kind: str, name: str) -> str:
     """Validate one name; raises ``ValueError`` naming the bad value. Strips ``@``/``#`` prefixes."""
     if kind not in KINDS:
@@ -82,7 +110,7 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
-def compose_kinds(text: str, where: Path) -> dict[str, tuple[yaml.ScalarNode, yaml.Node]]:
+def compose_kinds(text: str, where: Path | str) -> dict[str, tuple[yaml.ScalarNode, yaml.Node]]:
     """``kind -> (key node, value node)`` of the document, every structural mistake raised with its line.
 
     Shared by :func:`parse_tracked` and the comment-keeping editor (:mod:`tiktok_assets.tracking_edit`),
@@ -116,7 +144,7 @@ def compose_kinds(text: str, where: Path) -> dict[str, tuple[yaml.ScalarNode, ya
     return found
 
 
-def item_name(kind: str, item: yaml.Node, where: Path) -> str:
+def item_name(kind: str, item: yaml.Node, where: Path | str) -> str:
     """The normalized name of one list entry; anything but a non-empty string is an error with its line."""
     if not isinstance(item, yaml.ScalarNode) or item.tag != _STR:
         what = _TYPE_NAMES.get(item.tag, "a list" if isinstance(item, yaml.SequenceNode) else "a mapping"
@@ -130,7 +158,7 @@ def item_name(kind: str, item: yaml.Node, where: Path) -> str:
         raise TrackedFileError(f"{where}:{_line(item)}: {exc}") from None
 
 
-def parse_tracked(text: str, where: Path) -> Tracked:
+def parse_tracked(text: str, where: Path | str) -> Tracked:
     """Validate and read the file's text (``where`` names it in errors)."""
     values: dict[str, tuple[str, ...]] = {}
     for kind, (_key, node) in compose_kinds(text, where).items():
@@ -142,9 +170,9 @@ def parse_tracked(text: str, where: Path) -> Tracked:
 def load_tracked(path: str | os.PathLike[str] | None = None, *, missing_ok: bool = False) -> Tracked:
     """Read the file now. A missing file is an error (a typo in ``TIKTOK_TRACKED_FILE`` must not read
     as "nothing tracked"), except for ``track``, which creates it (``missing_ok``)."""
-    p = tracked_path(path)
+    p = tracked_url(path) or tracked_path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = _read_text(path)
     except FileNotFoundError:
         if missing_ok:
             return Tracked()
@@ -157,26 +185,32 @@ def load_tracked(path: str | os.PathLike[str] | None = None, *, missing_ok: bool
 
 def track(kind: str, names: Iterable[str], path: str | os.PathLike[str] | None = None) -> tuple[Tracked, list[str]]:
     """Add names (validated, deduplicated); returns the new state and the names actually added."""
-    from .tracking_edit import write_tracked
-
     new = [normalize_name(kind, n) for n in names]
     current = load_tracked(path, missing_ok=True)
     existing = current.of(kind)
     added = [n for n in _dedup(new) if n not in existing]
     updated = replace(current, **{kind: existing + tuple(added)})
     if added:  # an unchanged file is not rewritten
-        write_tracked(tracked_path(path), kind, updated)
+        _write(path, kind, updated)
     return updated, added
 
 
 def untrack(kind: str, names: Iterable[str], path: str | os.PathLike[str] | None = None) -> tuple[Tracked, list[str]]:
     """Remove names; returns the new state and the names actually removed (unknown ones are ignored)."""
-    from .tracking_edit import write_tracked
-
     drop = {normalize_name(kind, n) for n in names}
     current = load_tracked(path)
     removed = [n for n in current.of(kind) if n in drop]
     updated = replace(current, **{kind: tuple(n for n in current.of(kind) if n not in drop)})
     if removed:
-        write_tracked(tracked_path(path), kind, updated)
+        _write(path, kind, updated)
     return updated, removed
+
+
+def _write(path: str | os.PathLike[str] | None, kind: str, tracked: Tracked) -> None:
+    from .tracking_edit import write_tracked, write_tracked_remote
+
+    url = tracked_url(path)
+    if url is None:
+        write_tracked(tracked_path(path), kind, tracked)
+    else:
+        write_tracked_remote(url, remote_fs(url), kind, tracked)

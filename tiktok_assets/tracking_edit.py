@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -56,7 +57,7 @@ def full_text(tracked: Tracked, header: str = "") -> str:
     return header + body
 
 
-def edit_text(text: str, where: Path, kind: str, tracked: Tracked) -> str:
+def edit_text(text: str, where: Path | str, kind: str, tracked: Tracked) -> str:
     """``text`` with ``kind``'s list changed to ``tracked.of(kind)`` (a best effort; verified by the caller)."""
     nodes = compose_kinds(text, where)
     want = tracked.of(kind)
@@ -75,7 +76,7 @@ def edit_text(text: str, where: Path, kind: str, tracked: Tracked) -> str:
     return text[:start] + replacement + text[end:]
 
 
-def _edit_block(text: str, where: Path, kind: str, key: yaml.Node, node: yaml.SequenceNode,
+def _edit_block(text: str, where: Path | str, kind: str, key: yaml.Node, node: yaml.SequenceNode,
                 want: tuple[str, ...]) -> str:
     lines = text.splitlines(keepends=True)
     items = node.value
@@ -147,3 +148,20 @@ def write_tracked(path: Path, kind: str, tracked: Tracked) -> Path:
         ok = False
     _atomic_write(target, edited if ok else full_text(tracked, _header(text)), mode)
     return path
+
+
+def write_tracked_remote(url: str, fs: Any, kind: str, tracked: Tracked) -> str:
+    """The same edit for a tracked file in an object store: one PUT replaces the object whole, so a
+    reader sees the old list or the new one, never half a file."""
+    try:
+        with fs.open(url, "rb") as fh:
+            text = fh.read().decode("utf-8")
+    except FileNotFoundError:
+        text = ""
+    edited = edit_text(text, url, kind, tracked) if text.strip() else full_text(tracked)
+    try:
+        ok = parse_tracked(edited, url) == tracked
+    except TrackedFileError:
+        ok = False
+    fs.pipe_file(url, (edited if ok else full_text(tracked, _header(text))).encode("utf-8"))
+    return url

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..tracking import KINDS, TrackedFileError, track, tracked_path, untrack
+from ..tracking import KINDS, TrackedFileError, track, tracked_path, tracked_url, untrack
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, TrackedFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    path = tracked_path(args.file)
+    path = tracked_url(args.file) or tracked_path(args.file)
     verb = "tracked" if args.command == "track" else "untracked"
     unchanged = [n for n in args.names if n.strip().lstrip("@#") not in changed]
     print(f"{verb} {args.kind}: {', '.join(changed) if changed else '(no change)'}  [{path}]")
