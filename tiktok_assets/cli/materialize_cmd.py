@@ -229,6 +229,7 @@ def run(args: argparse.Namespace) -> int:
         entities = preflight.parse_entities(args.entities)
         preflight.check_entities(entities)
         preflight.require_api_key()
+        preflight.check_state()
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -60,3 +60,14 @@ def require_api_key() -> None:
     """Refuse to start a run that would fail on its first request (or, in Dagster, at config time)."""
     if not settings.env(settings.SCAVIO_API_KEY):
         raise ValueError(f"{settings.SCAVIO_API_KEY} is not set; export {settings.SCAVIO_API_KEY}=<your Scavio API key>")
+
+
+def check_state() -> None:
+    """Connect to the shared state (pace, budget, ledger) before any request: without it nothing may
+    be sent, and an unreachable database is one line naming ``TIKTOK_STATE_URL``, not a traceback."""
+    from ..state.engine import StateUnavailableError, get_engine
+
+    try:
+        get_engine()
+    except StateUnavailableError as exc:
+        raise ValueError(str(exc)) from None
