@@ -9,7 +9,7 @@ next to the materialization that succeeded for the others.
 
 from __future__ import annotations
 
-from dagster import AssetCheckKey, AssetCheckSpec, AssetKey
+from dagster import AssetCheckSpec, AssetKey
 
 from .assets.runtime import ENTITIES_CHECK
 
@@ -24,6 +24,3 @@ def entities_ok_spec(asset_name: str) -> AssetCheckSpec:
         "that were not found or errored. Healthy entities' partitions are written regardless.",
     )
 
-
-def entities_ok_key(asset_name: str) -> AssetCheckKey:
-    return AssetCheckKey(AssetKey([KEY_PREFIX, asset_name]), ENTITIES_CHECK)

@@ -8,7 +8,7 @@ reference documents as newest-first. Every other stream is read in full (or to a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -100,7 +100,3 @@ def publish_time_bucket(window: Window, now: datetime | None = None) -> str:
             return value
     return "0"
 
-
-def chunks(seq: list[Any], size: int) -> Iterator[list[Any]]:
-    for i in range(0, len(seq), size):
-        yield seq[i : i + size]

@@ -45,11 +45,6 @@ def flush_key(run_id: str, label: str | None = None) -> str:
     return f"{run_id}.{safe_label}-{uuid.uuid4().hex[:8]}"
 
 
-def run_id_of_key(key: str) -> str:
-    """The run id part of a flush key (run ids never contain ``.``: Dagster uses UUIDs)."""
-    return key.split(".", 1)[0]
-
-
 def flush_ledger(lake: Any, entries: Sequence[LedgerEntry], run_id: str, *, label: str | None = None) -> list[str]:
     """Write ``entries`` (one row each) under the UTC day of their ``requested_at``.
 

@@ -36,10 +36,6 @@ def params_hash(params: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
-def current_tags() -> Mapping[str, str | None]:
-    return _TAGS.get()
-
-
 @contextmanager
 def tagged(**context: str | None) -> Iterator[None]:
     """Label requests in this block; nested blocks override only the keys they name."""
