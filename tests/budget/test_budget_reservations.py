@@ -94,3 +94,27 @@ def test_no_budget_means_no_limit_and_no_database_writes(isolated_state):
     for _ in range(100):
         a.reserve(1)
     assert a.usage() == (0, 0)
+
+
+def test_budget_table_stays_bounded_as_days_pass(isolated_state):
+    """Reservations on 200 successive days keep at most KEEP_DAYS (+ today) days of rows, per key and run."""
+    from sqlalchemy import func, select
+
+    from tiktok_assets.budget.reservations import KEEP_DAYS
+    from tiktok_assets.state.tables import budget_spend
+
+    clock = Clock(NOW)
+    runs = [limit(BudgetSettings(daily=10), run_id=f"run-{i}", clock=clock) for i in range(2)]
+
+    def count() -> int:
+        with runs[0].store.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(budget_spend)).scalar_one()
+
+    for day in range(200):
+        clock.now = NOW + timedelta(days=day)
+        for run in runs:
+            run.reserve(1)
+            run.settle(1, 1)
+        assert count() <= 2 * (KEEP_DAYS + 1)
+    assert count() == 2 * (KEEP_DAYS + 1)  # rows of the last KEEP_DAYS days and today, older ones pruned
+    assert runs[0].usage() == (2, 14)  # both runs: today, and June 1..7 (Nov 20 + 199 days = Jun 7) untouched

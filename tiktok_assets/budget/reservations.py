@@ -75,6 +75,7 @@ class SharedBudgetLimit:
         self.clock = clock
         self._open: deque[list] = deque()  # [day, credits] of unsettled reservations, oldest first
         self._lock = threading.Lock()
+        self._pruned_day: str | None = None  # the UTC day of this limit's last prune
 
     def __repr__(self) -> str:  # the fingerprint is not secret, but keep reprs short and key-free
         return f"SharedBudgetLimit(daily={self.settings.daily}, monthly={self.settings.monthly}, run_id={self.run_id!r})"
@@ -99,6 +100,9 @@ class SharedBudgetLimit:
                         billing_period(now, self.settings.billing_cycle_day)[1])
 
         with self._lock:
+            if day != self._pruned_day:
+                self._pruned_day = day
+                self.prune(now)
             self.store.reserve(self.key_fp, self.run_id, day, n, self._period(now), now.isoformat(), check)
             self._open.append([day, n])
 
@@ -157,5 +161,9 @@ class SharedBudgetLimit:
         return day
 
     def prune(self, now: datetime | None = None) -> int:
-        """Delete rows older than :data:`KEEP_DAYS` (they no longer fall in any budget window)."""
+        """Delete rows older than :data:`KEEP_DAYS` (they no longer fall in any budget window).
+
+        Called by :meth:`reserve` on a limit's first reservation and then once per UTC day it
+        reserves on (one ``DELETE`` per run and day, not per request), so the table holds at most
+        :data:`KEEP_DAYS` days of rows however long the deployment runs."""
         return self.store.prune(((now or self.clock()) - timedelta(days=KEEP_DAYS)).date().isoformat())
