@@ -5,8 +5,10 @@ number in the thousands, while days are regular. A multi-partition (entity x day
 partition count (1,000 accounts x 730 days = 730,000 keys), slows the UI and the daemon, and hits
 known single-run-backfill bugs with ``MultiPartitionsDefinition`` (dagster #18852, #23996, #28861).
 Instead each run fans out over the tracked entities of ``tracked.yaml``; a subset is chosen with the
-``tiktok/entities`` run tag (settable on a UI backfill) or per-asset config. ``end_offset=1`` makes
-today's (UTC) partition exist, because snapshot assets can only be captured "today".
+``tiktok/entities`` run tag (settable on a UI backfill) or per-asset config. Only the event assets
+are partitioned (snapshot assets capture the current state and have no partitions, see the README's
+"Partitions" section). ``end_offset=1`` makes today's (UTC) partition exist, so today's events so far
+can be captured (and re-captured later in the day).
 """
 
 from __future__ import annotations

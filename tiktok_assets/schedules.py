@@ -1,10 +1,10 @@
 """The daily schedule, its jobs, and the sensor that runs dbt once a day's data is complete.
 
-Why two runs per day from ONE schedule: a run covers one partition (range), but the two kinds of
-asset want different days at 00:15 UTC. Event assets (posts, comments, ...) take *yesterday*,
-which is now complete (a post made at 23:59 is in it); snapshot assets (profiles, followers, ...)
-can only be captured *today*. So the schedule emits two ``RunRequest`` s on the same job, each with
-its own ``partition_key`` and ``asset_selection`` and a shared ``tiktok/daily`` tag.
+Why two runs per day from ONE schedule: at 00:15 UTC the event assets (posts, comments, ...) take
+*yesterday*'s partition, which is now complete (a post made at 23:59 is in it), while the snapshot
+assets (profiles, followers, ...) have no partitions and capture the current state. So the schedule
+emits two ``RunRequest`` s on the same job: one with ``partition_key`` for the events, one without
+for the snapshots, with a shared ``tiktok/daily`` tag.
 Why dbt by declarative automation rather than inside one of the runs: the marts join both runs'
 tables, and the runs may execute concurrently. The dbt models carry an automation condition
 (``dbt/translator.py``): they build once their lake tables were updated and no dependency is still in
@@ -57,7 +57,6 @@ def tiktok_daily_schedule(context: ScheduleEvaluationContext, lake: LakeResource
     yesterday = today - timedelta(days=1)
     yield RunRequest(
         run_key=f"snapshots-{today}",
-        partition_key=today.isoformat(),
         asset_selection=[asset_key(n) for n in SNAPSHOT_NAMES],
         tags={DAILY_TAG: today.isoformat(), KIND_TAG: "snapshot"},
     )

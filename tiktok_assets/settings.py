@@ -11,6 +11,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# The project root (the checkout holding ``tracked.yaml``, ``data/`` and ``dbt_project/``): relative
+# lake and warehouse paths are taken relative to it, never to the current directory, so the writer,
+# dbt and the CLI agree wherever a process starts.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
 # --- Scavio API -----------------------------------------------------------------------------------
 SCAVIO_API_KEY = "SCAVIO_API_KEY"
 SCAVIO_BASE_URL = "SCAVIO_BASE_URL"
@@ -63,3 +68,39 @@ def state_dir() -> Path:
     base = Path(configured) if configured else Path(env("XDG_STATE_HOME", str(Path.home() / ".local" / "state"))) / "tiktok-assets"
     base.mkdir(parents=True, exist_ok=True)
     return base
+
+
+def project_path(value: str | Path) -> str:
+    """``value`` as an absolute, normalized path; a relative one is taken relative to :data:`PROJECT_ROOT`."""
+    path = Path(value).expanduser()
+    return os.path.normpath(path if path.is_absolute() else PROJECT_ROOT / path)
+
+
+def resolve_lake_url(lake_url: str) -> str:
+    """The one resolver of the lake location, used by the writer (``Lake``), dbt and the CLI.
+
+    An object-store URL (``s3://bucket/prefix``) is kept, without a trailing ``/``; a local folder,
+    also as ``file://...``, becomes an absolute path (relative = relative to :data:`PROJECT_ROOT`).
+    """
+    value = (lake_url or "").strip()
+    if not value:
+        raise ValueError(f"lake URL is empty; set {TIKTOK_LAKE_URL} or pass a path")
+    for local in ("file://", "local://"):
+        if value.startswith(local):
+            return project_path(value[len(local):])
+    if "://" in value:
+        return value.rstrip("/")
+    return project_path(value)
+
+
+def lake_url() -> str:
+    """The lake in force now: ``TIKTOK_LAKE_URL`` (default ``data/lake``), resolved."""
+    return resolve_lake_url(env(TIKTOK_LAKE_URL, DEFAULT_LAKE_URL) or "")
+
+
+def resolve_warehouse(warehouse: str) -> str:
+    """The DuckDB file as an absolute path (relative = relative to :data:`PROJECT_ROOT`); ``:memory:`` kept."""
+    value = (warehouse or "").strip()
+    if not value:
+        raise ValueError(f"warehouse path is empty; set {TIKTOK_WAREHOUSE} or pass a path")
+    return value if value == ":memory:" else project_path(value)

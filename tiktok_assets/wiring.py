@@ -41,7 +41,7 @@ def build_resources() -> dict[str, Any]:
     return {
         "scavio": ScavioResource(api_key=EnvVar(settings.SCAVIO_API_KEY), **optional),
         "lake": LakeResource(
-            lake_url=settings.env(settings.TIKTOK_LAKE_URL, settings.DEFAULT_LAKE_URL),
+            lake_url=settings.lake_url(),
             s3_endpoint_url=settings.env(settings.TIKTOK_S3_ENDPOINT_URL),
         ),
         # the budget as set now, as values: the UI's resource page and launchpad show what runs enforce

@@ -93,7 +93,7 @@ def schedule_resources(tmp_path: Path, daily_budget: int | None = None) -> dict:
     return {"lake": LakeResource(lake_url=str(tmp_path / "lake")), "budget": BudgetResource(daily_budget=daily_budget)}
 
 
-def test_daily_schedule_requests_today_snapshots_and_yesterday_events(tmp_path: Path) -> None:
+def test_daily_schedule_requests_snapshots_now_and_yesterday_events(tmp_path: Path) -> None:
     from dagster import build_schedule_context
 
     from tiktok_assets.schedules import tiktok_daily_schedule
@@ -103,7 +103,7 @@ def test_daily_schedule_requests_today_snapshots_and_yesterday_events(tmp_path: 
     reqs = list(tiktok_daily_schedule(ctx))
     got = {r.tags["tiktok/kind"]: (r.partition_key, sorted(k.path[1] for k in r.asset_selection)) for r in reqs}
     assert got == {
-        "snapshot": ("2026-03-10", sorted(["profiles", "hashtags", "hashtag_videos", "followers", "followings", "search_users"])),
+        "snapshot": (None, sorted(["profiles", "hashtags", "hashtag_videos", "followers", "followings", "search_users"])),
         "event": ("2026-03-09", sorted(["posts", "search_videos", "comments", "comment_replies", "videos"])),
     }
 

@@ -11,6 +11,7 @@ from lake_api_items import BIG_ID, TRICKY_TEXT, video
 from tests.moto_s3 import closed_port_url
 from tiktok_assets.lake.flatten import flatten
 from tiktok_assets.lake.store import Lake, LakeResource, LakeUnreachableError
+from tiktok_assets.settings import PROJECT_ROOT
 
 D = date(2026, 11, 20)
 CAPTURED = datetime(2026, 11, 20, 6, 0, tzinfo=timezone.utc)
@@ -55,7 +56,8 @@ def test_local_path_that_is_a_file_is_unreachable(tmp_path):
 def test_resource_builds_local_and_s3_lakes(moto_s3, s3_bucket, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     local = LakeResource().get_lake()
-    assert local.is_local and local.root == str(tmp_path / "data" / "lake")
+    # the default data/lake is relative to the project root (README: Configuration), not to the cwd
+    assert local.is_local and local.root == str(PROJECT_ROOT / "data" / "lake")
     # credentials come from the AWS env vars set by the moto fixture
     res = LakeResource(lake_url=f"s3://{s3_bucket}/lake", s3_endpoint_url=moto_s3.endpoint_url)
     lake = res.get_lake()

@@ -1,9 +1,9 @@
-"""The eleven TikTok assets (key prefix ``tiktok``, group ``tiktok``), all on one daily partitions def.
+"""The eleven TikTok assets (key prefix ``tiktok``, group ``tiktok``); their facts are in :mod:`.catalog`.
 
-Snapshot assets (what the API says now; only today's partition can be materialized): profiles,
-hashtags, hashtag_videos (the feed as observed), followers, followings, search_users. Event assets
-(items filed by UTC create day, any range, one pagination pass per entity per run): posts,
-search_videos, comments, comment_replies, videos.
+Snapshot assets (what the API says now; no partitions, each run captures now under today's UTC
+date): profiles, hashtags, hashtag_videos (the feed as observed), followers, followings,
+search_users. Event assets (daily partitions by UTC create day, any range, one pagination pass per
+entity per run): posts, search_videos, comments, comment_replies, videos.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from .search import search_users, search_videos
 from .spec import asset_key
 from .videos import videos
 
-SNAPSHOT_ASSETS = [profiles, hashtags, hashtag_videos, followers, followings, search_users]
-EVENT_ASSETS = [posts, search_videos, comments, comment_replies, videos]
-ALL_ASSETS = [*SNAPSHOT_ASSETS, *EVENT_ASSETS]
+from .catalog import EVENT_NAMES, SNAPSHOT_NAMES
 
-SNAPSHOT_NAMES: tuple[str, ...] = ("profiles", "hashtags", "hashtag_videos", "followers", "followings", "search_users")
-EVENT_NAMES: tuple[str, ...] = ("posts", "search_videos", "comments", "comment_replies", "videos")
+_BY_NAME = {a.key.path[-1]: a for a in (profiles, hashtags, hashtag_videos, followers, followings, search_users,
+                                          posts, search_videos, comments, comment_replies, videos)}
+SNAPSHOT_ASSETS = [_BY_NAME[n] for n in SNAPSHOT_NAMES]
+EVENT_ASSETS = [_BY_NAME[n] for n in EVENT_NAMES]
+ALL_ASSETS = [*SNAPSHOT_ASSETS, *EVENT_ASSETS]
 
 __all__ = ["ALL_ASSETS", "EVENT_ASSETS", "EVENT_NAMES", "SNAPSHOT_ASSETS", "SNAPSHOT_NAMES", "asset_key"]

@@ -30,10 +30,10 @@ from pydantic import Field
 
 from ..scavio.errors import EntityNotFoundError
 from .fanout import EntityOutcome
-from .resources import LakeResource, ScavioResource
+from .resources import BudgetResource, LakeResource, ScavioResource
 from .runtime import AssetRun, TikTokConfig
 from .sink import DaySink
-from .spec import EVENT, asset_kwargs
+from .spec import asset_kwargs
 from .state import StreamState
 from .streams import EntityPlan, fan_out_streams
 from .unchanged import copy_rows, decide, in_set, pair_in_set, save_all
@@ -112,9 +112,10 @@ def plan_streams(run: AssetRun, account: str, outcome: EntityOutcome, current: d
     return EntityPlan(streams=todo, finish=finish, abort=sink.abort), sink, gone
 
 
-@asset(**asset_kwargs("comments", semantics=EVENT, description=__doc__, deps=["posts"]))
-def comments(context: AssetExecutionContext, config: CommentsConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    with AssetRun.start(context, "comments", scavio, lake, config) as run:
+@asset(**asset_kwargs("comments"))
+def comments(context: AssetExecutionContext, config: CommentsConfig, scavio: ScavioResource, lake: LakeResource,
+        budget: BudgetResource) -> MaterializeResult:
+    with AssetRun.start(context, "comments", scavio, lake, config, budget) as run:
         accounts = run.select("accounts")
         selected = select_videos(run, accounts, config.videos_per_account, config.video_selection) if accounts else {}
         sinks: dict[str, tuple[DaySink | None, set[str]]] = {}
@@ -142,9 +143,10 @@ def comments(context: AssetExecutionContext, config: CommentsConfig, scavio: Sca
         return run.finish(fan_out_streams(run, accounts, plan, fetch))
 
 
-@asset(**asset_kwargs("comment_replies", semantics=EVENT, description=__doc__, deps=["comments"]))
-def comment_replies(context: AssetExecutionContext, config: RepliesConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    with AssetRun.start(context, "comment_replies", scavio, lake, config) as run:
+@asset(**asset_kwargs("comment_replies"))
+def comment_replies(context: AssetExecutionContext, config: RepliesConfig, scavio: ScavioResource, lake: LakeResource,
+        budget: BudgetResource) -> MaterializeResult:
+    with AssetRun.start(context, "comment_replies", scavio, lake, config, budget) as run:
         accounts = run.select("accounts")
         targets = top_comments(run, accounts, config.comments_per_video) if accounts else {}
         sinks: dict[str, tuple[DaySink | None, set[str]]] = {}

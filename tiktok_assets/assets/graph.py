@@ -14,9 +14,9 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from . import resolve
 from .fanout import EntityOutcome, fan_out
-from .resources import LakeResource, ScavioResource
+from .resources import BudgetResource, LakeResource, ScavioResource
 from .runtime import AssetRun, TikTokConfig
-from .spec import SNAPSHOT, asset_kwargs
+from .spec import asset_kwargs
 from .state import StreamState, usable_count
 
 GRAPH_CAP = 5000
@@ -65,17 +65,18 @@ def _graph(run: AssetRun, method: str) -> MaterializeResult:
         state.save(day, account, {"count": counts.get(account)})  # after the commit, never before
 
     with run:
-        run.require_today()
         accounts = run.select("accounts")
         counts.update(latest_counts(run, "profiles", accounts, COUNT_COLUMN[method]))
         return run.finish(fan_out(run, accounts, work))
 
 
-@asset(**asset_kwargs("followers", semantics=SNAPSHOT, description=__doc__, deps=["profiles"]))
-def followers(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    return _graph(AssetRun.start(context, "followers", scavio, lake, config), "user_followers")
+@asset(**asset_kwargs("followers"))
+def followers(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
+        budget: BudgetResource) -> MaterializeResult:
+    return _graph(AssetRun.start(context, "followers", scavio, lake, config, budget), "user_followers")
 
 
-@asset(**asset_kwargs("followings", semantics=SNAPSHOT, description=__doc__, deps=["profiles"]))
-def followings(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    return _graph(AssetRun.start(context, "followings", scavio, lake, config), "user_followings")
+@asset(**asset_kwargs("followings"))
+def followings(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
+        budget: BudgetResource) -> MaterializeResult:
+    return _graph(AssetRun.start(context, "followings", scavio, lake, config, budget), "user_followings")

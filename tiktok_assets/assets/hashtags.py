@@ -25,9 +25,9 @@ from pydantic import Field
 
 from . import resolve
 from .fanout import EntityOutcome, fan_out
-from .resources import LakeResource, ScavioResource
+from .resources import BudgetResource, LakeResource, ScavioResource
 from .runtime import AssetRun, TikTokConfig
-from .spec import SNAPSHOT, asset_kwargs
+from .spec import asset_kwargs
 from .state import StreamState, usable_count
 
 HASHTAG_FEED_MAX_PAGES = 10  # default depth: the top 300 of the feed, 10 credits per hashtag per capture
@@ -51,10 +51,10 @@ def feed_cap_note(last: Any, served: int, max_pages: int) -> str | None:
     return None
 
 
-@asset(**asset_kwargs("hashtags", semantics=SNAPSHOT, description=__doc__))
-def hashtags(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    with AssetRun.start(context, "hashtags", scavio, lake, config) as run:
-        run.require_today()
+@asset(**asset_kwargs("hashtags"))
+def hashtags(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
+        budget: BudgetResource) -> MaterializeResult:
+    with AssetRun.start(context, "hashtags", scavio, lake, config, budget) as run:
 
         def work(name: str, outcome: EntityOutcome) -> None:
             info = run.client.hashtag(hashtag_name=name)
@@ -65,10 +65,10 @@ def hashtags(context: AssetExecutionContext, config: TikTokConfig, scavio: Scavi
         return run.finish(fan_out(run, run.select("hashtags"), work))
 
 
-@asset(**asset_kwargs("hashtag_videos", semantics=SNAPSHOT, description=__doc__, deps=["hashtags"]))
-def hashtag_videos(context: AssetExecutionContext, config: HashtagVideosConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    with AssetRun.start(context, "hashtag_videos", scavio, lake, config) as run:
-        run.require_today()
+@asset(**asset_kwargs("hashtag_videos"))
+def hashtag_videos(context: AssetExecutionContext, config: HashtagVideosConfig, scavio: ScavioResource, lake: LakeResource,
+        budget: BudgetResource) -> MaterializeResult:
+    with AssetRun.start(context, "hashtag_videos", scavio, lake, config, budget) as run:
         from .graph import latest_counts
 
         day = run.window.start

@@ -26,9 +26,9 @@ from pydantic import Field
 
 from . import resolve
 from .fanout import EntityOutcome, fan_out
-from .resources import LakeResource, ScavioResource
+from .resources import BudgetResource, LakeResource, ScavioResource
 from .runtime import AssetRun, TikTokConfig
-from .spec import EVENT, asset_kwargs
+from .spec import asset_kwargs
 from .windows import Window, group_by_day, page_is_older_than, today_utc
 
 
@@ -116,9 +116,10 @@ def write_days(run: AssetRun, key: str, items: list[dict[str, Any]], outcome: En
         outcome.partitions += 1
 
 
-@asset(**asset_kwargs("posts", semantics=EVENT, description=__doc__, deps=["profiles"]))
-def posts(context: AssetExecutionContext, config: PostsConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    with AssetRun.start(context, "posts", scavio, lake, config) as run:
+@asset(**asset_kwargs("posts"))
+def posts(context: AssetExecutionContext, config: PostsConfig, scavio: ScavioResource, lake: LakeResource,
+        budget: BudgetResource) -> MaterializeResult:
+    with AssetRun.start(context, "posts", scavio, lake, config, budget) as run:
         run.window = reobservation_window(run.window, config.reobserve_days)
 
         def work(account: str, outcome: EntityOutcome) -> None:

@@ -19,9 +19,9 @@ from ..scavio.errors import EntityNotFoundError
 
 from . import resolve
 from .fanout import EntityOutcome, fan_out
-from .resources import LakeResource, ScavioResource
+from .resources import BudgetResource, LakeResource, ScavioResource
 from .runtime import AssetRun, TikTokConfig
-from .spec import SNAPSHOT, asset_kwargs
+from .spec import asset_kwargs
 
 
 def profile_following_renames(run: AssetRun, account: str, outcome: EntityOutcome) -> dict[str, Any]:
@@ -37,10 +37,10 @@ def profile_following_renames(run: AssetRun, account: str, outcome: EntityOutcom
         return user
 
 
-@asset(**asset_kwargs("profiles", semantics=SNAPSHOT, description=__doc__))
-def profiles(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    with AssetRun.start(context, "profiles", scavio, lake, config) as run:
-        run.require_today()
+@asset(**asset_kwargs("profiles"))
+def profiles(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
+        budget: BudgetResource) -> MaterializeResult:
+    with AssetRun.start(context, "profiles", scavio, lake, config, budget) as run:
 
         def work(account: str, outcome: EntityOutcome) -> None:
             user = profile_following_renames(run, account, outcome)

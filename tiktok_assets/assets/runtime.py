@@ -28,8 +28,8 @@ from dagster import (
 from pydantic import Field
 
 from ..budget.ledger_sink import ledger_flushing
+from ..budget.resource import BudgetResource
 from ..budget.runtime import run_budget_limits
-from ..budget.settings import BudgetSettings
 from ..lake.flatten import flatten
 from ..partitions import ENTITIES_TAG, day_range_problem, parse_entities_tag, requested_days
 from ..tracking import TrackedFileError, load_tracked
@@ -86,26 +86,44 @@ class AssetRun:
     config: TikTokConfig
     ledger_start: int = 0
     captured_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
-    preview: pa.Table | None = None
     batches: dict[str, Any] = field(default_factory=dict)  # table -> lake TableBatch of this run
 
+    previews: dict[date, pa.Table] = field(default_factory=dict)  # the first rows staged per day
+    # the days the run was launched for (its partitions); ``window`` may be wider (posts re-observe days before)
+    partitions: Window | None = None
+
     @classmethod
-    def start(cls, context: AssetExecutionContext, name: str, scavio: Any, lake: Any, config: TikTokConfig) -> AssetRun:
+    def start(cls, context: AssetExecutionContext, name: str, scavio: Any, lake: Any, config: TikTokConfig,
+              budget: BudgetResource) -> AssetRun:
         """Open one asset execution; use it as ``with AssetRun.start(...) as run:``.
 
-        The client gets the shared daily/monthly budget limits (reserved before every request, across
-        processes), and leaving the block flushes this asset's ledger entries to ``credit_ledger``,
-        also when the body raised: a failed run still records what it spent.
+        The window: an event asset's partition (range); a snapshot asset (no partitions) captures
+        now, filed under today's UTC date. The client gets the budget in force for this run, as the
+        ``budget`` resource holds it (what the UI's resource page and the launchpad show): the shared
+        daily/monthly limits (reserved before every request, across processes) and the per-run cap.
+        Leaving the block flushes this asset's ledger entries to ``credit_ledger``, also when the body
+        raised: a failed run still records what it spent.
         """
         refuse_bad_request(context, name, config)  # before any request: nothing spent, nothing written
-        tw = context.partition_time_window
+        if context.assets_def.partitions_def is None:
+            today = today_utc()
+            window = Window(today, today)
+        else:
+            tw = context.partition_time_window
+            window = Window.from_datetimes(tw.start, tw.end)
         the_lake = lake.get_lake()
-        limits = run_budget_limits(the_lake, BudgetSettings.from_env(), scavio.api_key, context.run_id)
+        settings = budget.get_settings()
+        limits = run_budget_limits(the_lake, settings, scavio.api_key, context.run_id)
         client = scavio.get_client(run_id=context.run_id, extra_limits=limits)
-        run = cls(context, name, client, the_lake, Window.from_datetimes(tw.start, tw.end), config,
-                  ledger_start=len(client.ledger))
+        client.run_cap.tighten(settings.cap_per_run)
+        run = cls(context, name, client, the_lake, window, config, ledger_start=len(client.ledger),
+                  partitions=window)
         context.log.info(f"{name}: window {run.window}")
         return run
+
+    @property
+    def partitioned(self) -> bool:
+        return self.context.assets_def.partitions_def is not None
 
     def __enter__(self) -> AssetRun:
         self._flushing = ledger_flushing(self.lake, self.client, self.context.run_id, asset=self.name)
@@ -121,19 +139,6 @@ class AssetRun:
         return self._flushing.__exit__(*exc_info)
 
     # --- what to fetch -----------------------------------------------------------------------------
-    def require_today(self) -> None:
-        """Snapshot assets: the API serves only current state, so only today's partition is honest."""
-        today = today_utc()
-        if self.window.start != today or self.window.end != today:
-            raise Failure(
-                description=(
-                    f"{self.name} is a snapshot asset: refusing partition {self.window}. The API only returns the "
-                    f"current state, so a capture can only be filed under today's UTC date ({today}); "
-                    f"backfilling past days would store today's numbers under the wrong date. Nothing was written."
-                ),
-                allow_retries=False,
-            )
-
     def wanted(self) -> list[str] | None:
         return list(self.config.entities) or parse_entities_tag(self.context.run.tags.get(ENTITIES_TAG))
 
@@ -171,9 +176,14 @@ class AssetRun:
     def write_batch(self, key: str, day: date, batch: pa.RecordBatch | pa.Table, table: str | None = None) -> int:
         """Stage rows already in the table's schema as this run's capture of (day, entity)."""
         rows = self.batch(table).put(key, day, batch, captured_at=self.captured_at)
-        if self.preview is None and batch.num_rows:
-            self.preview = (pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch).slice(0, PREVIEW_ROWS)
+        self.staged(table or self.name, day, batch)
         return rows
+
+    def staged(self, table: str, day: date, batch: pa.RecordBatch | pa.Table) -> None:
+        """Keep the first rows staged for each day of the asset's own table, for that partition's preview."""
+        if table == self.name and batch.num_rows and day not in self.previews:
+            rows = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+            self.previews[day] = rows.slice(0, PREVIEW_ROWS)
 
     def entity_done(self, key: str) -> None:
         for batch in list(self.batches.values()):
@@ -222,32 +232,22 @@ class AssetRun:
         return MetadataValue.table(records, schema=schema)
 
     def finish(self, outcomes: Sequence[Any], extra: dict[str, Any] | None = None) -> MaterializeResult:
+        """Commit what finished, record each entity's status, and report to Dagster.
+
+        Every partition's materialization describes that day: the rows the lake holds for it after the
+        run, the rows this capture holds, the credits allocated to it and its preview (added per
+        partition with ``add_asset_metadata``), so a single-run backfill over 30 days shows 30 true
+        partitions, not 30 copies of the range's totals. A snapshot asset has one materialization,
+        for the capture it just filed under today. The run-wide figures (pages, the run's credits,
+        latencies, the per-entity table) are the same on every partition of the run.
+        """
         for o in outcomes:  # entities the fan-out did not already settle (e.g. videos)
             (self.entity_done if o.ok else self.entity_failed)(o.entity)
         self.commit_finished()
         for batch in self.batches.values():
             batch.close()
         self.lake.append("entity_status", status_rows(self, outcomes))  # after the data it describes
-        entries = self.entries()
-        latencies = sorted(e.latency_ms for e in entries if e.latency_ms is not None)
-        remaining = [e.credits_remaining for e in entries if e.credits_remaining is not None]
         failed = [o for o in outcomes if not o.ok]
-        path = self.lake.table_uri(self.name)
-        metadata: dict[str, Any] = {
-            "dagster/row_count": MetadataValue.int(sum(o.rows for o in outcomes)),
-            "window": MetadataValue.text(str(self.window)),
-            "pages": MetadataValue.int(sum(1 for e in entries if e.credits_used > 0)),
-            "credits_used": MetadataValue.int(sum(e.credits_used for e in entries)),
-            "credits_remaining": MetadataValue.int(remaining[-1]) if remaining else MetadataValue.text("n/a"),
-            "api_latency_p50_ms": MetadataValue.float(float(statistics.median(latencies)) if latencies else 0.0),
-            "api_latency_p95_ms": MetadataValue.float(float(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]) if latencies else 0.0),
-            "lake_path": MetadataValue.url(path) if "://" in path else MetadataValue.path(path),
-            "entities": self.entity_table(outcomes),
-            "failed_entities": MetadataValue.json([o.entity for o in failed]),
-            "streams_skipped_unchanged": MetadataValue.int(sum(getattr(o, "skipped", 0) for o in outcomes)),
-            "preview": MetadataValue.md(markdown_preview(self.preview)),
-        }
-        metadata.update(extra or {})
         check = AssetCheckResult(
             check_name=ENTITIES_CHECK,
             passed=not failed,
@@ -256,7 +256,68 @@ class AssetRun:
             metadata={"failed_entities": MetadataValue.json([o.entity for o in failed]),
                       "entities": MetadataValue.int(len(outcomes))},
         )
-        return MaterializeResult(metadata=metadata, check_results=[check])
+        run_md = {**self.run_metadata(outcomes), **(extra or {})}
+        days = (self.partitions or self.window).days()
+        held = self.lake.rows_per_day(self.name, days)
+        captured = self.lake.rows_per_day(self.name, days, captured_at=self.captured_at)
+        run_credits = run_md["credits_used"].value
+        if not self.partitioned:
+            day = self.window.start
+            return MaterializeResult(metadata={**run_md, **self.day_metadata(day, held[day], captured[day], run_credits)},
+                                     check_results=[check])
+        for day, spent in zip(days, allocate(run_credits, [captured[d] for d in days])):
+            self.context.add_asset_metadata({**run_md, "run_credits_used": MetadataValue.int(run_credits),
+                                             **self.day_metadata(day, held[day], captured[day], spent)},
+                                            partition_key=day.isoformat())
+        return MaterializeResult(check_results=[check])
+
+    def day_metadata(self, day: date, held: int, captured: int, credits: int) -> dict[str, Any]:
+        """What one day (partition) holds: numbers stay numbers on every run, for the UI's plots."""
+        return {
+            "dagster/row_count": MetadataValue.int(held),
+            "rows_captured": MetadataValue.int(captured),
+            "credits_used": MetadataValue.int(credits),
+            "preview": MetadataValue.md(markdown_preview(self.previews.get(day))),
+        }
+
+    def run_metadata(self, outcomes: Sequence[Any]) -> dict[str, Any]:
+        """What the whole run did for this asset (every partition of a range carries the same values)."""
+        entries = self.entries()
+        latencies = sorted(e.latency_ms for e in entries if e.latency_ms is not None)
+        remaining = [e.credits_remaining for e in entries if e.credits_remaining is not None]
+        path = self.lake.table_uri(self.name)
+        metadata: dict[str, Any] = {
+            "window": MetadataValue.text(str(self.window)),
+            "pages": MetadataValue.int(sum(1 for e in entries if e.credits_used > 0)),
+            "credits_used": MetadataValue.int(sum(e.credits_used for e in entries)),
+            "api_latency_p50_ms": MetadataValue.float(float(statistics.median(latencies)) if latencies else 0.0),
+            "api_latency_p95_ms": MetadataValue.float(float(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]) if latencies else 0.0),
+            "lake_path": MetadataValue.url(path) if "://" in path else MetadataValue.path(path),
+            "entities": self.entity_table(outcomes),
+            "failed_entities": MetadataValue.json([o.entity for o in outcomes if not o.ok]),
+            "streams_skipped_unchanged": MetadataValue.int(sum(getattr(o, "skipped", 0) for o in outcomes)),
+        }
+        if remaining:  # only when the API said so: a text placeholder would break the UI's plot of the key
+            metadata["credits_remaining"] = MetadataValue.int(remaining[-1])
+        return metadata
+
+
+def allocate(total: int, weights: Sequence[int]) -> list[int]:
+    """Split ``total`` credits over days in proportion to ``weights`` (rows captured per day), by
+    largest remainder, so the days add up to the run's credits exactly; evenly when no day has rows.
+
+    Why an allocation: one pagination pass serves the whole range (a page can span days), so a
+    request has no single day; the run total stays in ``run_credits_used``.
+    """
+    if not weights:
+        return []
+    base = list(weights) if sum(weights) else [1] * len(weights)
+    whole = sum(base)
+    shares = [total * w / whole for w in base]
+    out = [int(x) for x in shares]
+    for i in sorted(range(len(base)), key=lambda i: shares[i] - out[i], reverse=True)[: total - sum(out)]:
+        out[i] += 1
+    return out
 
 
 def markdown_preview(table: pa.Table | None, max_cols: int = 6) -> str:

@@ -15,15 +15,16 @@ search_users: partition D = the users the search returned when captured on D (ra
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from .fanout import EntityOutcome, fan_out
-from .resources import LakeResource, ScavioResource
+from .resources import BudgetResource, LakeResource, ScavioResource
 from .runtime import AssetRun, TikTokConfig
-from .spec import EVENT, SNAPSHOT, asset_kwargs
+from .spec import asset_kwargs
 from .windows import publish_time_bucket, utc_day
 
 
-@asset(**asset_kwargs("search_videos", semantics=EVENT, description=__doc__))
-def search_videos(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    with AssetRun.start(context, "search_videos", scavio, lake, config) as run:
+@asset(**asset_kwargs("search_videos"))
+def search_videos(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
+        budget: BudgetResource) -> MaterializeResult:
+    with AssetRun.start(context, "search_videos", scavio, lake, config, budget) as run:
         bucket = publish_time_bucket(run.window)
 
         def work(keyword: str, outcome: EntityOutcome) -> None:
@@ -46,10 +47,10 @@ def search_videos(context: AssetExecutionContext, config: TikTokConfig, scavio: 
         return run.finish(fan_out(run, run.select("keywords"), work), extra={"publish_time": bucket})
 
 
-@asset(**asset_kwargs("search_users", semantics=SNAPSHOT, description=__doc__))
-def search_users(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    with AssetRun.start(context, "search_users", scavio, lake, config) as run:
-        run.require_today()
+@asset(**asset_kwargs("search_users"))
+def search_users(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
+        budget: BudgetResource) -> MaterializeResult:
+    with AssetRun.start(context, "search_users", scavio, lake, config, budget) as run:
 
         def work(keyword: str, outcome: EntityOutcome) -> None:
             items = [item for page in run.client.search_users(keyword) for item in page.items]

@@ -67,8 +67,7 @@ class DaySink:
                 raise RuntimeError(f"{self.table}/{self.key}: sink already committed or aborted")
             for day, batch in batches:
                 self.batch.put(self.key, day, batch, captured_at=self.run.captured_at)
-                if self.run.preview is None and batch.num_rows:
-                    self.run.preview = pa.Table.from_batches([batch.slice(0, 5)])
+                self.run.staged(self.table, day, batch)
                 kept += batch.num_rows
             self.outcome.rows += kept
         return kept

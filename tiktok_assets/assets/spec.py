@@ -15,30 +15,35 @@ from dagster import AssetKey, BetaWarning, TableColumn, TableColumnConstraints, 
 warnings.filterwarnings("ignore", message=r".*backfill_policy.*", category=BetaWarning)
 
 from ..checks import KEY_PREFIX, entities_ok_spec
+from .catalog import CATALOG
 from ..partitions import daily_partitions, single_run
 from ..pools import SCAVIO_API_POOL
 
 GROUP = "tiktok"
-SNAPSHOT = "snapshot"
-EVENT = "event"
 
 
-def asset_kwargs(name: str, *, semantics: str, description: str, deps: Sequence[str] = ()) -> dict[str, Any]:
-    """``@asset(**asset_kwargs(...))``: key ``tiktok/<name>``, daily partitions, single-run backfills."""
-    return {
+def asset_kwargs(name: str) -> dict[str, Any]:
+    """``@asset(**asset_kwargs(name))``: everything but the body, from the asset's catalog entry.
+
+    Key ``tiktok/<name>``; event assets get the daily partitions and single-run backfills;
+    snapshot assets have no partitions (each run captures now, see the README's "Partitions").
+    """
+    info = CATALOG[name]
+    kwargs: dict[str, Any] = {
         "name": name,
         "key_prefix": [KEY_PREFIX],
         "group_name": GROUP,
-        "partitions_def": daily_partitions,
-        "backfill_policy": single_run,
-        "deps": [AssetKey([KEY_PREFIX, d]) for d in deps],
+        "deps": [AssetKey([KEY_PREFIX, d]) for d in info.deps],
         "check_specs": [entities_ok_spec(name)],
-        "description": description,
+        "description": info.description,
         "pool": SCAVIO_API_POOL,
         "kinds": {"parquet"},
-        "tags": {"tiktok/semantics": semantics},
-        "metadata": {"semantics": semantics, "lake_table": name, "dagster/column_schema": column_schema(name)},
+        "tags": {"tiktok/semantics": info.semantics},
+        "metadata": {"semantics": info.semantics, "lake_table": name, "dagster/column_schema": column_schema(name)},
     }
+    if info.partitioned:
+        kwargs.update(partitions_def=daily_partitions, backfill_policy=single_run)
+    return kwargs
 
 
 def column_schema(table: str) -> TableSchema:

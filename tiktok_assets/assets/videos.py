@@ -18,16 +18,16 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, MaterializeResult, Failure, MetadataValue, asset
 from pydantic import Field
 
 from ..lake.flatten import flatten
 from ..lake.schemas import SCHEMAS
 from ..scavio.errors import EntityNotFoundError
 from .fanout import EntityOutcome, describe_entity_error, is_entity_error
-from .resources import LakeResource, ScavioResource
+from .resources import BudgetResource, LakeResource, ScavioResource
 from .runtime import AssetRun, TikTokConfig
-from .spec import EVENT, asset_kwargs
+from .spec import asset_kwargs
 from .windows import today_utc
 
 # (source table, entity kind in tracked.yaml, folder prefix) in priority order.
@@ -61,9 +61,10 @@ def discover(run: AssetRun) -> dict[str, tuple[date, str, str]]:
     return found
 
 
-@asset(**asset_kwargs("videos", semantics=EVENT, description=__doc__, deps=["posts", "hashtag_videos", "search_videos"]))
-def videos(context: AssetExecutionContext, config: VideosConfig, scavio: ScavioResource, lake: LakeResource) -> MaterializeResult:
-    with AssetRun.start(context, "videos", scavio, lake, config) as run:
+@asset(**asset_kwargs("videos"))
+def videos(context: AssetExecutionContext, config: VideosConfig, scavio: ScavioResource, lake: LakeResource,
+        budget: BudgetResource) -> MaterializeResult:
+    with AssetRun.start(context, "videos", scavio, lake, config, budget) as run:
         found = discover(run)
         existing = run.lake.read("videos", dates=run.window.days(), columns=["aweme_id"])
         present = set(existing["aweme_id"].to_pylist())

@@ -13,9 +13,9 @@ import argparse
 import sys
 from datetime import date, timedelta
 
+from ..assets.catalog import SNAPSHOT_NAMES as SNAPSHOTS
 from . import preflight as checks
 
-SNAPSHOTS = ("profiles", "hashtags", "hashtag_videos", "followers", "followings", "search_users")
 EXIT_OVER_BUDGET = 3
 
 
@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _select(value: str | None, start: date, end: date, today: date) -> tuple[list[str], list[str]]:
     """Selected asset names plus notices; like `materialize`, the default selection drops snapshot
-    assets for a range that is not today (they can only be captured today)."""
+    assets for a range that is not today (they capture the current state, not past days)."""
     from ..budget.estimate import DEFAULTS
 
     if value:
@@ -42,7 +42,7 @@ def _select(value: str | None, start: date, end: date, today: date) -> tuple[lis
         return names, []
     names = list(DEFAULTS)
     if start != today or end != today:
-        return [n for n in names if n not in SNAPSHOTS], [f"snapshot assets skipped: they can only be captured today ({today} UTC)"]
+        return [n for n in names if n not in SNAPSHOTS], [f"snapshot assets skipped: they capture the current state (filed under {today} UTC), not past days"]
     return names, []
 
 

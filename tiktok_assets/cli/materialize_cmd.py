@@ -4,8 +4,9 @@ Why through ``execute_in_process`` of the Definitions' own asset job: the CLI mu
 code, resources and partitions the UI runs, and record the run in the same ``DagsterInstance``
 (``$DAGSTER_HOME``; ``./.dagster_home`` when unset) so it shows in the UI's history. A date range is
 ONE run (single-run backfill tags), so each event asset pages once per entity for the whole range.
-Snapshot assets only exist for today: with the default selection they are skipped, with a notice,
-when the range is not today. Exit code 1 when any asset failed or any entity failed; 2 for input
+Snapshot assets have no partitions (each run captures the current state, filed under today): with
+the default selection they are skipped, with a notice, when the range is not today, so a backfill of
+past days spends nothing on them; ``--select`` one to capture it now anyway. Exit code 1 when any asset failed or any entity failed; 2 for input
 refused before anything was sent (a day after today or before the first partition, a name that is
 not tracked, a broken tracked file, no API key), 3 when refused for budget.
 """
@@ -21,12 +22,10 @@ from datetime import date
 from typing import Any
 
 from ..partitions import ENTITIES_TAG, RANGE_END_TAG, RANGE_START_TAG
+from ..assets.catalog import ALL_NAMES, SNAPSHOT_NAMES as SNAPSHOTS
 from . import preflight
 from .instance import open_instance, prepare_dagster_home
 
-ALL_NAMES = ("profiles", "hashtags", "followers", "followings", "search_users",
-             "posts", "hashtag_videos", "search_videos", "comments", "comment_replies", "videos")
-SNAPSHOTS = ("profiles", "hashtags", "hashtag_videos", "followers", "followings", "search_users")
 
 
 @dataclass
@@ -100,7 +99,8 @@ def materialize(start: date, end: date, select: list[str] | None = None, entitie
     today = today_utc()
     if select is None and (start != today or end != today):
         names = [n for n in names if n not in SNAPSHOTS]
-        notices.append(f"snapshot assets ({', '.join(SNAPSHOTS)}) skipped: they can only be captured for today ({today} UTC)")
+        notices.append(f"snapshot assets ({', '.join(SNAPSHOTS)}) skipped: they capture the current state, filed under "
+                       f"today ({today} UTC), not past days; --select them to capture now")
     skipped = [AssetSummary(n, status="skipped") for n in ALL_NAMES if n in (select or ALL_NAMES) and n not in names]
     if not force:
         check_budget(names, start, end, entities, log)
@@ -142,20 +142,16 @@ def summarize(result: Any, instance: Any, names: list[str]) -> list[AssetSummary
     for stat in instance.get_run_step_stats(result.run_id):
         if stat.step_key in by_step and stat.start_time and stat.end_time:
             by_step[stat.step_key].seconds = round(stat.end_time - stat.start_time, 2)
-    counted: set[str] = set()
     for ev in result.get_asset_materialization_events():
         mat = ev.materialization
         summary = by_step.get("tiktok__" + mat.asset_key.path[-1])
         if summary is None:
             continue
-        # A single-run backfill reports one materialization per partition of the range, each with the
-        # run-wide metadata of that asset: count it once, or a 30-day range shows 30x the credits.
-        if summary.asset in counted:
-            continue
-        counted.add(summary.asset)
+        # one materialization per partition of the range, each describing its own day: the rows this
+        # run captured add up (``dagster/row_count`` is what the day holds, earlier captures included)
         md = mat.metadata
         summary.status = "ok"
-        summary.rows += int(md["dagster/row_count"].value) if "dagster/row_count" in md else 0
+        summary.rows += int(md["rows_captured"].value) if "rows_captured" in md else 0
     for ev in result.get_asset_check_evaluations():
         summary = by_step.get("tiktok__" + ev.asset_key.path[-1])
         if summary is not None and not ev.passed:

@@ -66,9 +66,8 @@ def _remove_old(folder: Path) -> None:
 
 def main(argv: list[str]) -> int:
     from tiktok_assets import settings
-    from tiktok_assets.dbt.project import resolve_lake_url
 
-    url = resolve_lake_url(argv[0] if argv else settings.env(settings.TIKTOK_LAKE_URL, settings.DEFAULT_LAKE_URL) or "")
+    url = settings.resolve_lake_url(argv[0]) if argv else settings.lake_url()
     print(write_snapshot(url, settings.env(settings.TIKTOK_S3_ENDPOINT_URL)))
     return 0
 

@@ -6,8 +6,8 @@ without importing ``@dbt_assets`` (which needs the manifest that command builds)
 Paths: dbt runs with cwd = ``dbt_project/`` (DbtCliResource does ``cwd=project_dir``), so relative
 paths in the profile would resolve against that folder. Rather than make the SQL guess, the Python
 side always hands dbt absolute values (:func:`dbt_env`); a relative ``TIKTOK_LAKE_URL`` or
-``TIKTOK_WAREHOUSE`` is taken relative to the repository root, like the rest of the project's
-defaults (``data/lake``, ``data/warehouse.duckdb``).
+``TIKTOK_WAREHOUSE`` is taken relative to the project root by the same resolvers the writer and the
+CLI use (:func:`tiktok_assets.settings.resolve_lake_url`, :func:`~tiktok_assets.settings.resolve_warehouse`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,12 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 from tiktok_assets import settings
+from tiktok_assets.settings import resolve_lake_url, resolve_warehouse
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+__all__ = ["DBT_PROJECT_DIR", "REPO_ROOT", "dbt_env", "ensure_warehouse_dir", "patched_environ",
+           "resolve_lake_url", "resolve_warehouse", "tiktok_dbt_project"]
+
+REPO_ROOT = settings.PROJECT_ROOT
 # Read when the module loads (``@dbt_assets`` needs the project then): the repo's ``dbt_project/`` by
 # default; ``TIKTOK_DBT_PROJECT_DIR`` for an image whose package is installed apart from the project.
 DBT_PROJECT_DIR = Path(os.environ.get("TIKTOK_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project").resolve()
@@ -33,30 +37,6 @@ DBT_PROJECT_DIR = Path(os.environ.get("TIKTOK_DBT_PROJECT_DIR") or REPO_ROOT / "
 tiktok_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def resolve_lake_url(lake_url: str) -> str:
-    """An object-store URL as is; a local path made absolute (relative = relative to the repo root)."""
-    value = lake_url.strip()
-    if not value:
-        raise ValueError("lake URL is empty; set TIKTOK_LAKE_URL or pass a path")
-    if "://" in value:
-        if value.startswith("file://"):
-            return str(Path(value[len("file://"):]).resolve())
-        return value.rstrip("/")
-    path = Path(value).expanduser()
-    return str((path if path.is_absolute() else REPO_ROOT / path).resolve())
-
-
-def resolve_warehouse(warehouse: str) -> str:
-    """The DuckDB file as an absolute path (relative = relative to the repo root); ``:memory:`` kept."""
-    value = warehouse.strip()
-    if not value:
-        raise ValueError("warehouse path is empty; set TIKTOK_WAREHOUSE or pass a path")
-    if value == ":memory:":
-        return value
-    path = Path(value).expanduser()
-    return str((path if path.is_absolute() else REPO_ROOT / path).resolve())
-
-
 def dbt_env(
     lake_url: str | None = None,
     warehouse: str | None = None,
@@ -64,9 +44,7 @@ def dbt_env(
 ) -> dict[str, str]:
     """Environment for one dbt invocation; unset arguments fall back to the settings (read now)."""
     env = {
-        settings.TIKTOK_LAKE_URL: resolve_lake_url(
-            lake_url or settings.env(settings.TIKTOK_LAKE_URL, settings.DEFAULT_LAKE_URL) or ""
-        ),
+        settings.TIKTOK_LAKE_URL: resolve_lake_url(lake_url) if lake_url else settings.lake_url(),
         settings.TIKTOK_WAREHOUSE: resolve_warehouse(
             warehouse or settings.env(settings.TIKTOK_WAREHOUSE, settings.DEFAULT_WAREHOUSE) or ""
         ),

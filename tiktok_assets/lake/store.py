@@ -9,7 +9,8 @@ Layout (the public contract, see README "The lake" and ``docs/data-dictionary.md
 
 Why not an IO manager (dagster-deltalake): its IO manager partitions by every partition dimension
 and stores one return value per output; the assets stream many entities into one commit.
-``lake_url`` is a path (``data/lake``, made absolute) or ``s3://bucket/prefix``; ``s3_endpoint_url``
+``lake_url`` is a path (``data/lake``, relative to the project root: :func:`tiktok_assets.settings.resolve_lake_url`,
+the resolver dbt and the CLI use too) or ``s3://bucket/prefix``; ``s3_endpoint_url``
 points at MinIO/moto/R2/... Credentials default to the AWS environment variables. Every store call
 has connect/read timeouts (``TIKTOK_LAKE_TIMEOUT_SECONDS``, default 20 s) and ends in a
 :class:`LakeUnreachableError` naming the lake and endpoint.
@@ -27,6 +28,7 @@ from typing import Any, Optional, TypeVar
 
 import fsspec
 import pyarrow as pa
+import pyarrow.compute as pc
 from dagster import ConfigurableResource
 from pydantic import PrivateAttr
 
@@ -47,7 +49,7 @@ from tiktok_assets.lake.delta import (
 )
 from tiktok_assets.lake.paths import LakePathError, format_date
 from tiktok_assets.lake.schemas import SCHEMAS
-from tiktok_assets.settings import DEFAULT_LAKE_URL
+from tiktok_assets.settings import DEFAULT_LAKE_URL, resolve_lake_url
 
 TIMEOUT_ENV = "TIKTOK_LAKE_TIMEOUT_SECONDS"
 T = TypeVar("T")
@@ -121,7 +123,7 @@ class Lake:
         key = aws_access_key_id or os.environ.get("AWS_ACCESS_KEY_ID") or None
         secret = aws_secret_access_key or os.environ.get("AWS_SECRET_ACCESS_KEY") or None
         if self.is_local:
-            self.root = os.path.abspath(os.path.expanduser(url.split("://", 1)[-1]))
+            self.root = resolve_lake_url(url)  # relative = relative to the project root, as for dbt
             self.url = self.root
             self.fs: fsspec.AbstractFileSystem = fsspec.filesystem("file")
             self.storage_options: dict[str, str] | None = None
@@ -390,6 +392,29 @@ class Lake:
             return empty.select(columns) if columns is not None else empty
         data = dataset.to_table(filter=self._filter(table, dates, keys, captured_on), columns=columns)
         return as_schema(table, data, columns)
+
+    @_store_errors
+    def rows_per_day(self, table: str, days: Iterable[date], captured_at: datetime | None = None) -> dict[date, int]:
+        """How many rows each of ``days`` holds now (every entity and observation; 0 when none), or
+        only the rows of the capture stamped ``captured_at`` when given.
+
+        Why: a partition's ``dagster/row_count`` must be what the lake holds for that day, not what
+        one run happened to write (a rerun that skips unchanged streams writes nothing).
+        """
+        import pyarrow.dataset as ds
+
+        wanted = sorted(set(days))
+        counts = dict.fromkeys(wanted, 0)
+        dataset = self.dataset(table)
+        if dataset is None or not wanted:
+            return counts
+        where = self._filter(table, wanted, None, None)
+        if captured_at is not None:
+            where = where & (ds.field("captured_at") == pa.scalar(captured_at, pa.timestamp("us", tz="UTC")))
+        column = dataset.to_table(columns=[PARTITION_COLUMN], filter=where).column(0)
+        for entry in pc.value_counts(column).to_pylist():
+            counts[entry["values"]] = entry["counts"]
+        return counts
 
     @_store_errors
     def scan(self, table: str, dates: Iterable[date | str] | None = None, keys: Iterable[str] | None = None, *,

@@ -48,6 +48,13 @@ class RunCap:
     def committed(self) -> int:
         return self._committed
 
+    def tighten(self, cap: int | None) -> None:
+        """Lower the cap to ``cap`` (the budget resource's per-run cap) if that is stricter."""
+        if cap is None:
+            return
+        with self._lock:
+            self.cap = cap if self.cap is None else min(self.cap, cap)
+
     def reserve(self, n: int = 1) -> None:
         with self._lock:
             if self.cap is not None and self._committed + n > self.cap:
