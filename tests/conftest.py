@@ -15,6 +15,22 @@ import pytest
 
 from tiktok_assets.simulator import SimulatorConfig, SimulatorServer
 
+UNIT_DIR = Path(__file__).resolve().parent / "unit"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "unit: the fast tier (tests/unit): pure functions, no simulator, moto, dbt "
+                                       "or Dagster instance; `pytest -m unit`, `make test-fast`")
+    config.addinivalue_line("markers", "integration: every test outside tests/unit (real simulator, moto S3, dbt); "
+                                       "`pytest -m \"not unit\"`")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: the tiers are marked by folder
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        in_unit = UNIT_DIR in Path(str(item.path)).resolve().parents
+        item.add_marker(pytest.mark.unit if in_unit else pytest.mark.integration)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
