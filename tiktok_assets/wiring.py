@@ -29,7 +29,7 @@ from .scavio.envconfig import optional_settings_from_env
 from .budget.checks import credit_band_checks, entity_freshness_checks
 from .budget.resource import BudgetResource
 from .budget.settings import BudgetSettings
-from .budget.sensors import credit_budget_sensor, credit_budget_spec, low_balance_sensor
+from .budget.sensors import credit_budget, credit_budget_sensor, low_balance_sensor
 from .schedules import build_dbt_automation_sensor, tiktok_daily_job, tiktok_daily_schedule
 
 
@@ -80,7 +80,7 @@ def build_definitions(include_dbt: bool = True) -> Definitions:
         jobs.append(dbt_job)
         sensors.append(build_dbt_automation_sensor(dbt_assets[0]))
     return Definitions(
-        assets=[*ALL_ASSETS, lake_maintenance, credit_budget_spec, *dbt_assets],
+        assets=[*ALL_ASSETS, lake_maintenance, credit_budget, *dbt_assets],
         asset_checks=[*credit_band_checks(), *entity_freshness_checks(), *schema_drift_checks()],
         resources={**build_resources(), **dbt_resources},
         jobs=jobs,

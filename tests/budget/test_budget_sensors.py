@@ -199,3 +199,22 @@ def test_low_balance_alert(state, instance, capfd):
         f"{LOW_BALANCE_PREFIX}: 49 credits left on the account (reported at 2026-11-20T12:01:05+00:00), "
         "below the threshold of 50"]
     assert low.asset_events[0].metadata["balance_level"].value == "low"
+
+
+def test_credit_budget_is_observed_not_materialized(state, instance):
+    """The UI's action on ``tiktok/credit_budget`` is Observe, and observing it reports the budget in
+    force from the resource (unset budgets left out), from every host's requests in the shared state."""
+    from dagster import define_asset_job
+
+    from tiktok_assets.budget.sensors import credit_budget
+
+    assert credit_budget.is_observable
+    record(state, entries(4, at=NOW.now(NOW.tzinfo)), "run-a")
+    defs = Definitions(assets=[credit_budget], jobs=[define_asset_job("observe_budget", [CREDIT_BUDGET_KEY])],
+                       resources={"budget": BudgetResource(daily_budget=5000)})
+    result = defs.resolve_job_def("observe_budget").execute_in_process(instance=instance)
+    assert result.success
+    [event] = result.asset_observations_for_node("tiktok__credit_budget")
+    meta = {k: v.value for k, v in event.metadata.items()}
+    assert meta["daily_budget"] == 5000 and meta["used_today"] == 4 and meta["credits_left"] == 4996
+    assert "monthly_budget" not in meta and meta["level"] == "ok"

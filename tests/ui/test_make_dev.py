@@ -34,10 +34,20 @@ def bare_env(**extra: str) -> dict[str, str]:
 def test_make_dev_loads_every_asset_and_the_embedded_default(tmp_path: Path) -> None:
     port = free_port()
     server = Server([str(VENV_BIN / "python"), "-m", "tiktok_assets.devserver", "-h", "127.0.0.1", "-p", str(port)],
-                    bare_env(), tmp_path, port, tmp_path / "dev.log").start()
+                    bare_env(TIKTOK_CREDIT_BUDGET_DAILY="5000"), tmp_path, port, tmp_path / "dev.log").start()
     try:
         status = server.wait_for(location_status)
         assert "error" not in status, status
+        # the budget resource's page shows the budget in force (what runs enforce), unset ones stay unset
+        budget = gql(port, f"""{{ topLevelResourceDetailsOrError(resourceSelector: {{repositoryLocationName: "tiktok_assets",
+            repositoryName: "__repository__", resourceName: "budget"}}) {{ ... on ResourceDetails {{
+            configuredValues {{ key value }} }} }} }}""")["data"]["topLevelResourceDetailsOrError"]["configuredValues"]
+        values = {v["key"]: v["value"] for v in budget}
+        assert values["daily_budget"] == "5000" and values.get("monthly_budget") in (None, "null"), values
+        # credit_budget is observed (the UI offers "Observe"), never "Materialize"
+        nodes = gql(port, "{ assetNodes { assetKey { path } isObservable isMaterializable } }")["data"]["assetNodes"]
+        [budget_node] = [n for n in nodes if n["assetKey"]["path"] == ["tiktok", "credit_budget"]]
+        assert budget_node["isObservable"] and not budget_node["isMaterializable"]
         keys = asset_keys(port)
         expected = {f"tiktok/{name}" for name in ALL} | dbt_model_keys()
         assert len(dbt_model_keys()) >= 20

@@ -12,7 +12,10 @@ previous cursor). What stays per entity, as in :func:`fan_out`:
   fingerprints) runs as soon as its last stream succeeded, so only a few entities hold open
   writers at a time (streams are queued entity by entity);
 - ledger: every request runs inside ``client.tagged(asset, partition, entity)``;
-- a fatal error (401/402/budget/lake write) aborts every unfinished entity and fails the step.
+- a fatal error (401/402/lake write) aborts every unfinished entity and fails the step;
+- a budget stop (the client refused to send: daily/monthly budget or run cap) sends nothing more,
+  but lets the streams already answered finish, so the entities that were paid for are committed
+  before the step fails: a budget never turns credits already spent into lost data.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from dagster import Failure, MetadataValue
 
+from ..scavio.errors import BudgetExceededError
 from .fanout import EntityOutcome, describe_entity_error, is_entity_error, summarize
 
 if TYPE_CHECKING:
@@ -49,6 +53,7 @@ def fan_out_streams(run: AssetRun, entities: Sequence[str], plan: Callable[[str,
     outcomes = {e: EntityOutcome(e) for e in entities}
     plans: dict[str, EntityPlan] = {}
     remaining: dict[str, int] = {}  # only touched by the consuming (this) thread
+    budget_stop: list[tuple[str, BaseException]] = []  # the first refusal by the budget, raised at the end
 
     def tags(entity: str) -> Any:
         return run.client.tagged(asset=run.name, partition=str(run.window), entity=entity)
@@ -93,6 +98,10 @@ def fan_out_streams(run: AssetRun, entities: Sequence[str], plan: Callable[[str,
         )
 
     def failed(entity: str, exc: BaseException) -> None:
+        if isinstance(exc, BudgetExceededError):  # nothing more is sent; finish what was paid, fail at the end
+            budget_stop.append((entity, exc))
+            outcomes[entity].error = outcomes[entity].error or f"{entity!r} not captured: {exc}"
+            return
         if not is_entity_error(exc):
             raise fatal(entity, exc) from exc
         if outcomes[entity].error is None:
@@ -121,6 +130,9 @@ def fan_out_streams(run: AssetRun, entities: Sequence[str], plan: Callable[[str,
             if remaining[entity] == 0:
                 del remaining[entity]
                 end(entity)
+    if budget_stop:
+        entity, exc = budget_stop[0]
+        raise fatal(entity, exc) from exc
     ordered = [outcomes[e] for e in entities]
     run.fill_ledger_stats(ordered)
     summarize(run, ordered)

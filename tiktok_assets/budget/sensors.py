@@ -22,6 +22,7 @@ Why not tag concurrency limits: they cap parallel runs, not credits, and cannot 
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -29,13 +30,15 @@ from typing import Any
 from dagster import (
     AssetKey,
     AssetObservation,
-    AssetSpec,
+    BetaWarning,
     DagsterRunStatus,
     DefaultSensorStatus,
     RunsFilter,
     SensorEvaluationContext,
     SensorResult,
+    ObserveResult,
     SkipReason,
+    observable_source_asset,
     sensor,
 )
 
@@ -46,6 +49,10 @@ from .resource import BudgetResource
 from .settings import BudgetSettings, billing_period, utc_now
 from .usage import status_from_lake, status_from_state
 
+# ``observable_source_asset`` is beta in dagster 1.13; it is the asset kind whose UI action is
+# "Observe" (an AssetSpec would show a "Materialize" button that cannot work).
+warnings.filterwarnings("ignore", message=r".*observable_source_asset.*", category=BetaWarning)
+
 CURSOR_VERSION = 2
 CREDIT_BUDGET_KEY = AssetKey(["tiktok", "credit_budget"])
 WARNING_PREFIX = "CREDIT_BUDGET_WARNING"
@@ -54,12 +61,18 @@ LOW_BALANCE_PREFIX = "CREDIT_LOW_BALANCE"
 BACKFILL_SCAN = 500  # newest backfills looked at per tick (older ones are long past REQUESTED)
 SPENDING_KEYS = frozenset(AssetKey(["tiktok", t]) for t in API_TABLES)
 
-credit_budget_spec = AssetSpec(
-    CREDIT_BUDGET_KEY,
-    description="Credits spent today and this billing month against the budget; observed by "
-    "credit_budget_sensor and low_balance_sensor from the shared state's request ledger (no materialization).",
+
+
+@observable_source_asset(
+    key=CREDIT_BUDGET_KEY,
     group_name="tiktok_budget",
+    description="Credits spent today and in this billing month against the budget in force, with the reset "
+    "times. Observed (never materialized: it holds no data of ours) every few minutes by `credit_budget_sensor` "
+    "and `low_balance_sensor`, or now with the UI's **Observe** button; costs no credits.",
 )
+def credit_budget(budget: BudgetResource) -> ObserveResult:
+    """The budget's state now, from the shared request ledger (every host's requests)."""
+    return ObserveResult(metadata=status_from_state(shared_ledger(), budget.get_settings(), utc_now()).as_metadata())
 
 
 def budget_gate(lake: Any, settings: BudgetSettings, now: datetime | None = None) -> SkipReason | None:
@@ -150,10 +163,10 @@ def evaluate_low_balance(context: SensorEvaluationContext, ledger: LedgerStore, 
     level = "low" if low else "ok"
     events = []
     if [remaining, at] != previous.get("balance") or level != previous.get("level"):
+        numbers = {"credits_remaining": remaining, "low_balance_threshold": threshold}
         events.append(AssetObservation(asset_key=CREDIT_BUDGET_KEY, metadata={
-            "credits_remaining": -1 if remaining is None else remaining,
+            **{k: v for k, v in numbers.items() if v is not None},  # unknown is left out, never a fake -1
             "credits_remaining_at": at or "",
-            "low_balance_threshold": -1 if threshold is None else threshold,
             "balance_level": level,
         }))
         if low:
