@@ -24,6 +24,7 @@ from . import settings
 from .assets import ALL_ASSETS
 from .assets.drift_checks import schema_drift_checks
 from .assets.maintenance import lake_maintenance, lake_maintenance_schedule
+from .assets.record_tables import record_table_specs
 from .assets.resources import LakeResource, ScavioResource
 from .scavio.envconfig import optional_settings_from_env
 from .budget.checks import credit_band_checks, entity_freshness_checks
@@ -80,7 +81,7 @@ def build_definitions(include_dbt: bool = True) -> Definitions:
         jobs.append(dbt_job)
         sensors.append(build_dbt_automation_sensor(dbt_assets[0]))
     return Definitions(
-        assets=[*ALL_ASSETS, lake_maintenance, credit_budget, *dbt_assets],
+        assets=[*ALL_ASSETS, lake_maintenance, credit_budget, *record_table_specs, *dbt_assets],
         asset_checks=[*credit_band_checks(), *entity_freshness_checks(), *schema_drift_checks()],
         resources={**build_resources(), **dbt_resources},
         jobs=jobs,

@@ -57,7 +57,10 @@ class MaintenanceConfig(Config):
 
 
 @asset(key=["tiktok", "lake_maintenance"], group_name="tiktok", kinds={"deltalake"},
-       description=__doc__)
+       description="Keeps the lake fast and tidy: compacts the small files of every closed day (each day's "
+       "captures rewritten as a few large files) and vacuums the files no current version needs, after a "
+       "retention you set (`retention_hours`, default 168). Costs no credits; runs daily at 03:30 UTC by "
+       "`tiktok_lake_maintenance_schedule`.")
 def lake_maintenance(context: AssetExecutionContext, config: MaintenanceConfig, lake: LakeResource) -> MaterializeResult:
     the_lake = lake.get_lake()
     keep = config.retention_hours if config.retention_hours is not None else retention_hours()
