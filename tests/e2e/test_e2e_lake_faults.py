@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from deltalake import DeltaTable
 
 from tests.assets.conftest import make_pipeline, metadata, check, Pipeline  # noqa: F401  (fixture)
@@ -44,11 +46,11 @@ def test_failed_video_source_writes_nothing(make_pipeline, simulator, monkeypatc
     monkeypatch.setenv("SCAVIO_MAX_CONCURRENCY", "1")  # requests reach the simulator in discovery order
     p = make_pipeline(simulator)
     p.track(accounts=["chef_lina"], keywords=["cooking recipe"])
-    today = today_utc()
+    today = today_utc() - timedelta(days=1)  # a complete day: just after midnight UTC today has no videos yet
     assert p.run(("posts", "search_videos"), today).success
     posts = {r["aweme_id"] for r in p.lake.read("posts", dates=[today]).to_pylist()}
     searched = {r["aweme_id"] for r in p.lake.read("search_videos", dates=[today]).to_pylist()} - posts
-    assert posts and searched, "both sources discovered videos created today"
+    assert posts and searched, "both sources discovered videos created that day"
     # the account's videos fail; the keyword's succeed (videos are fetched in discovery order: posts first)
     simulator.enqueue_faults([{"status": 500}] * len(posts))
     result = p.run(("videos",), today)

@@ -28,7 +28,7 @@ def test_dbt_build_through_dagster_records_models_counts_and_checks(pipeline, tm
     assert summary.success, summary.failed
     manifest = json.loads(ensure_manifest().read_text())
     models = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"}
-    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test" and n.get("attached_node")]
+    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
     assert summary.models_passed == len(models) >= 20
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -41,5 +41,5 @@ def test_dbt_build_through_dagster_records_models_counts_and_checks(pipeline, tm
             assert meta["dagster/row_count"].value == rows, key.to_user_string()
     finally:
         con.close()
-    # every dbt test attached to a model is an asset check with a recorded evaluation
+    # every dbt test ran (those attached to a model are its asset checks; singular tests too)
     assert summary.tests_passed + summary.tests_warned == len(tests) > 100

@@ -87,12 +87,12 @@ def asset_keys(port: int) -> set[str]:
 def location_status(port: int) -> dict[str, Any] | None:
     """The code location's load outcome: {"loaded": True} or {"error": message}; None while loading."""
     q = """{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus
-             locationOrLoadError { __typename ... on PythonError { message } } } } } }"""
+             locationOrLoadError { __typename ... on PythonError { message causes { message } } } } } } }"""
     entries = gql(port, q)["data"]["workspaceOrError"]["locationEntries"]
     entry = next(e for e in entries if e["name"] == "tiktok_assets")
     if entry["loadStatus"] != "LOADED":
         return None
     outcome = entry["locationOrLoadError"]
-    if outcome and outcome["__typename"] == "PythonError":
-        return {"error": outcome["message"]}
+    if outcome and outcome["__typename"] == "PythonError":  # the user's message is in the cause chain
+        return {"error": "\n".join([outcome["message"], *(c["message"] for c in outcome.get("causes") or [])])}
     return {"loaded": True}
