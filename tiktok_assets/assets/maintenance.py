@@ -21,6 +21,7 @@ from dagster import (
     Config,
     MaterializeResult,
     MetadataValue,
+    DefaultScheduleStatus,
     ScheduleDefinition,
     TableColumn,
     TableRecord,
@@ -93,5 +94,7 @@ def lake_maintenance(context: AssetExecutionContext, config: MaintenanceConfig, 
 
 lake_maintenance_job = define_asset_job("tiktok_lake_maintenance_job", selection=[lake_maintenance],
                                         description="Compact closed days and vacuum the lake.")
+# Starts STOPPED (stated in the README): compaction rewrites files, so the user turns it on for a lake in use.
 lake_maintenance_schedule = ScheduleDefinition(name="tiktok_lake_maintenance_schedule", job=lake_maintenance_job,
-                                               cron_schedule="30 3 * * *", execution_timezone="UTC")
+                                               cron_schedule="30 3 * * *", execution_timezone="UTC",
+                                               default_status=DefaultScheduleStatus.STOPPED)
