@@ -37,7 +37,7 @@ def asset_kwargs(name: str) -> dict[str, Any]:
         "check_specs": [entities_ok_spec(name)],
         "description": info.description,
         "pool": SCAVIO_API_POOL,
-        "kinds": {"parquet"},
+        "kinds": {"deltalake"},
         "tags": {"tiktok/semantics": info.semantics},
         "metadata": {"semantics": info.semantics, "lake_table": name, "dagster/column_schema": column_schema(name)},
     }
@@ -50,12 +50,15 @@ def column_schema(table: str) -> TableSchema:
     """The lake table's pyarrow schema as Dagster's column schema (the UI's "Columns" tab).
 
     Derived from ``lake/schemas.py``, the one place the columns are defined, so the UI can never show
-    columns the table does not have.
+    columns the table does not have; each column's description is the data dictionary's (the same
+    text dbt's sources carry).
     """
+    from ..dbt.sources_yml import COLUMN_DOCS
     from ..lake.schemas import SCHEMAS
 
     return TableSchema(columns=[
-        TableColumn(f.name, _type_name(f.type), constraints=TableColumnConstraints(nullable=f.nullable))
+        TableColumn(f.name, _type_name(f.type), description=COLUMN_DOCS.get(f.name),
+                    constraints=TableColumnConstraints(nullable=f.nullable))
         for f in SCHEMAS[table]
     ])
 
