@@ -25,13 +25,13 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from dagster import AssetExecutionContext, MaterializeResult, asset
+from dagster import AssetExecutionContext, asset
 from pydantic import Field
 
 from ..scavio.errors import EntityNotFoundError
 from .fanout import EntityOutcome
 from .resources import BudgetResource, LakeResource, ScavioResource
-from .runtime import AssetRun, TikTokConfig
+from .runtime import AssetEvents, AssetRun, TikTokConfig
 from .sink import DaySink
 from .spec import asset_kwargs
 from .state import StreamState
@@ -114,7 +114,7 @@ def plan_streams(run: AssetRun, account: str, outcome: EntityOutcome, current: d
 
 @asset(**asset_kwargs("comments"))
 def comments(context: AssetExecutionContext, config: CommentsConfig, scavio: ScavioResource, lake: LakeResource,
-        budget: BudgetResource) -> MaterializeResult:
+        budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "comments", scavio, lake, config, budget) as run:
         accounts = run.select("accounts")
         selected = select_videos(run, accounts, config.videos_per_account, config.video_selection) if accounts else {}
@@ -140,12 +140,12 @@ def comments(context: AssetExecutionContext, config: CommentsConfig, scavio: Sca
             if served >= COMMENTS_CAP:
                 outcome.notes.append(f"video {vid}: comment cap reached ({served})")
 
-        return run.finish(fan_out_streams(run, accounts, plan, fetch))
+        yield from run.finish(fan_out_streams(run, accounts, plan, fetch))
 
 
 @asset(**asset_kwargs("comment_replies"))
 def comment_replies(context: AssetExecutionContext, config: RepliesConfig, scavio: ScavioResource, lake: LakeResource,
-        budget: BudgetResource) -> MaterializeResult:
+        budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "comment_replies", scavio, lake, config, budget) as run:
         accounts = run.select("accounts")
         targets = top_comments(run, accounts, config.comments_per_video) if accounts else {}
@@ -169,4 +169,4 @@ def comment_replies(context: AssetExecutionContext, config: RepliesConfig, scavi
                 gone.add(stream)
                 outcome.notes.append(f"comment {cid} on {vid} not found")
 
-        return run.finish(fan_out_streams(run, accounts, plan, fetch))
+        yield from run.finish(fan_out_streams(run, accounts, plan, fetch))

@@ -10,12 +10,12 @@ fetches anyway).
 """
 
 
-from dagster import AssetExecutionContext, MaterializeResult, asset
+from dagster import AssetExecutionContext, asset
 
 from . import resolve
 from .fanout import EntityOutcome, fan_out
 from .resources import BudgetResource, LakeResource, ScavioResource
-from .runtime import AssetRun, TikTokConfig
+from .runtime import AssetEvents, AssetRun, TikTokConfig
 from .spec import asset_kwargs
 from .state import StreamState, usable_count
 
@@ -34,7 +34,7 @@ def latest_counts(run: AssetRun, table: str, keys: list[str], column: str) -> di
     return out
 
 
-def _graph(run: AssetRun, method: str) -> MaterializeResult:
+def _graph(run: AssetRun, method: str) -> AssetEvents:
     state = StreamState(run.lake, run.name)
     day = run.window.start
     counts: dict[str, int | None] = {}
@@ -67,16 +67,16 @@ def _graph(run: AssetRun, method: str) -> MaterializeResult:
     with run:
         accounts = run.select("accounts")
         counts.update(latest_counts(run, "profiles", accounts, COUNT_COLUMN[method]))
-        return run.finish(fan_out(run, accounts, work))
+        yield from run.finish(fan_out(run, accounts, work))
 
 
 @asset(**asset_kwargs("followers"))
 def followers(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
-        budget: BudgetResource) -> MaterializeResult:
-    return _graph(AssetRun.start(context, "followers", scavio, lake, config, budget), "user_followers")
+        budget: BudgetResource) -> AssetEvents:
+    yield from _graph(AssetRun.start(context, "followers", scavio, lake, config, budget), "user_followers")
 
 
 @asset(**asset_kwargs("followings"))
 def followings(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
-        budget: BudgetResource) -> MaterializeResult:
-    return _graph(AssetRun.start(context, "followings", scavio, lake, config, budget), "user_followings")
+        budget: BudgetResource) -> AssetEvents:
+    yield from _graph(AssetRun.start(context, "followings", scavio, lake, config, budget), "user_followings")

@@ -20,13 +20,13 @@ is not trusted; ``refresh: true`` fetches anyway).
 
 from typing import Any
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, MetadataValue, asset
 from pydantic import Field
 
 from . import resolve
 from .fanout import EntityOutcome, fan_out
 from .resources import BudgetResource, LakeResource, ScavioResource
-from .runtime import AssetRun, TikTokConfig
+from .runtime import AssetEvents, AssetRun, TikTokConfig
 from .spec import asset_kwargs
 from .state import StreamState, usable_count
 
@@ -53,7 +53,7 @@ def feed_cap_note(last: Any, served: int, max_pages: int) -> str | None:
 
 @asset(**asset_kwargs("hashtags"))
 def hashtags(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
-        budget: BudgetResource) -> MaterializeResult:
+        budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "hashtags", scavio, lake, config, budget) as run:
 
         def work(name: str, outcome: EntityOutcome) -> None:
@@ -62,12 +62,12 @@ def hashtags(context: AssetExecutionContext, config: TikTokConfig, scavio: Scavi
             outcome.rows = run.write(name, run.window.start, [info])
             outcome.partitions = 1
 
-        return run.finish(fan_out(run, run.select("hashtags"), work))
+        yield from run.finish(fan_out(run, run.select("hashtags"), work))
 
 
 @asset(**asset_kwargs("hashtag_videos"))
 def hashtag_videos(context: AssetExecutionContext, config: HashtagVideosConfig, scavio: ScavioResource, lake: LakeResource,
-        budget: BudgetResource) -> MaterializeResult:
+        budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "hashtag_videos", scavio, lake, config, budget) as run:
         from .graph import latest_counts
 
@@ -106,5 +106,5 @@ def hashtag_videos(context: AssetExecutionContext, config: HashtagVideosConfig, 
             state.save(day, name, {"count": counts.get(name), "max_pages": config.max_pages})  # after the commit
 
         outcomes = fan_out(run, names, work)
-        return run.finish(outcomes, extra={"max_pages": MetadataValue.int(config.max_pages),
+        yield from run.finish(outcomes, extra={"max_pages": MetadataValue.int(config.max_pages),
                                            "feeds_capped": MetadataValue.int(len(capped))})

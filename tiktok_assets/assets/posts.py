@@ -21,13 +21,13 @@ from datetime import date, timedelta
 from itertools import chain
 from typing import Any
 
-from dagster import AssetExecutionContext, MaterializeResult, asset
+from dagster import AssetExecutionContext, asset
 from pydantic import Field
 
 from . import resolve
 from .fanout import EntityOutcome, fan_out
 from .resources import BudgetResource, LakeResource, ScavioResource
-from .runtime import AssetRun, TikTokConfig
+from .runtime import AssetEvents, AssetRun, TikTokConfig
 from .spec import asset_kwargs
 from .windows import Window, group_by_day, page_is_older_than, today_utc
 
@@ -118,7 +118,7 @@ def write_days(run: AssetRun, key: str, items: list[dict[str, Any]], outcome: En
 
 @asset(**asset_kwargs("posts"))
 def posts(context: AssetExecutionContext, config: PostsConfig, scavio: ScavioResource, lake: LakeResource,
-        budget: BudgetResource) -> MaterializeResult:
+        budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "posts", scavio, lake, config, budget) as run:
         run.window = reobservation_window(run.window, config.reobserve_days)
 
@@ -130,4 +130,4 @@ def posts(context: AssetExecutionContext, config: PostsConfig, scavio: ScavioRes
                 items = newest_first_pass(run, run.client.user_posts(sec), outcome)
             write_days(run, account, items, outcome)
 
-        return run.finish(fan_out(run, run.select("accounts"), work))
+        yield from run.finish(fan_out(run, run.select("accounts"), work))

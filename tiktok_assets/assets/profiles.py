@@ -13,14 +13,14 @@ and the rename is recorded in the entity's notes, its ``entity_status`` detail a
 
 from typing import Any
 
-from dagster import AssetExecutionContext, MaterializeResult, asset
+from dagster import AssetExecutionContext, asset
 
 from ..scavio.errors import EntityNotFoundError
 
 from . import resolve
 from .fanout import EntityOutcome, fan_out
 from .resources import BudgetResource, LakeResource, ScavioResource
-from .runtime import AssetRun, TikTokConfig
+from .runtime import AssetEvents, AssetRun, TikTokConfig
 from .spec import asset_kwargs
 
 
@@ -39,7 +39,7 @@ def profile_following_renames(run: AssetRun, account: str, outcome: EntityOutcom
 
 @asset(**asset_kwargs("profiles"))
 def profiles(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
-        budget: BudgetResource) -> MaterializeResult:
+        budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "profiles", scavio, lake, config, budget) as run:
 
         def work(account: str, outcome: EntityOutcome) -> None:
@@ -48,4 +48,4 @@ def profiles(context: AssetExecutionContext, config: TikTokConfig, scavio: Scavi
             outcome.rows = run.write(account, run.window.start, [user])
             outcome.partitions = 1
 
-        return run.finish(fan_out(run, run.select("accounts"), work))
+        yield from run.finish(fan_out(run, run.select("accounts"), work))

@@ -7,7 +7,7 @@ to write, how to report). Keeping it here lets each asset module contain only it
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -17,6 +17,7 @@ from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetExecutionContext,
+    AssetMaterialization,
     Config,
     Failure,
     MaterializeResult,
@@ -37,6 +38,8 @@ from .status import status_rows
 from .windows import Window, today_utc
 
 ENTITIES_CHECK = "entities_ok"
+# What an asset body yields: its result (with the check), after the materializations of re-observed days.
+AssetEvents = Iterator[AssetMaterialization | MaterializeResult]
 PREVIEW_ROWS = 5
 
 
@@ -231,15 +234,18 @@ class AssetRun:
                                 "notes": "; ".join(o.notes)}) for o in outcomes]
         return MetadataValue.table(records, schema=schema)
 
-    def finish(self, outcomes: Sequence[Any], extra: dict[str, Any] | None = None) -> MaterializeResult:
-        """Commit what finished, record each entity's status, and report to Dagster.
+    def finish(self, outcomes: Sequence[Any], extra: dict[str, Any] | None = None) -> AssetEvents:
+        """Commit what finished, record each entity's status, and report to Dagster (``yield from``).
 
         Every partition's materialization describes that day: the rows the lake holds for it after the
         run, the rows this capture holds, the credits allocated to it and its preview (added per
         partition with ``add_asset_metadata``), so a single-run backfill over 30 days shows 30 true
-        partitions, not 30 copies of the range's totals. A snapshot asset has one materialization,
-        for the capture it just filed under today. The run-wide figures (pages, the run's credits,
-        latencies, the per-entity table) are the same on every partition of the run.
+        partitions, not 30 copies of the range's totals. Days the run captured beyond its partitions
+        (a daily ``posts`` run re-observes the week before) are reported as materialized too, with
+        their own metadata: their partitions hold complete captures, and the UI must not call them
+        missing. A snapshot asset has one materialization, for the capture it filed under today. The
+        run-wide figures (pages, the run's credits, latencies, the per-entity table) are the same on
+        every partition of the run.
         """
         for o in outcomes:  # entities the fan-out did not already settle (e.g. videos)
             (self.entity_done if o.ok else self.entity_failed)(o.entity)
@@ -257,19 +263,25 @@ class AssetRun:
                       "entities": MetadataValue.int(len(outcomes))},
         )
         run_md = {**self.run_metadata(outcomes), **(extra or {})}
-        days = (self.partitions or self.window).days()
+        run_credits = run_md["credits_used"].value
+        days = self.window.days()
         held = self.lake.rows_per_day(self.name, days)
         captured = self.lake.rows_per_day(self.name, days, captured_at=self.captured_at)
-        run_credits = run_md["credits_used"].value
         if not self.partitioned:
             day = self.window.start
-            return MaterializeResult(metadata={**run_md, **self.day_metadata(day, held[day], captured[day], run_credits)},
-                                     check_results=[check])
+            yield MaterializeResult(metadata={**run_md, **self.day_metadata(day, held[day], captured[day], run_credits)},
+                                    check_results=[check])
+            return
+        targets = {d.isoformat() for d in (self.partitions or self.window).days()}
         for day, spent in zip(days, allocate(run_credits, [captured[d] for d in days])):
-            self.context.add_asset_metadata({**run_md, "run_credits_used": MetadataValue.int(run_credits),
-                                             **self.day_metadata(day, held[day], captured[day], spent)},
-                                            partition_key=day.isoformat())
-        return MaterializeResult(check_results=[check])
+            md = {**run_md, "run_credits_used": MetadataValue.int(run_credits),
+                  **self.day_metadata(day, held[day], captured[day], spent)}
+            if day.isoformat() in targets:
+                self.context.add_asset_metadata(md, partition_key=day.isoformat())
+            else:  # re-observed: not one of the run's partitions, so its own event
+                yield AssetMaterialization(asset_key=self.context.asset_key, partition=day.isoformat(),
+                                           metadata={**md, "reobserved": MetadataValue.bool(True)})
+        yield MaterializeResult(check_results=[check])
 
     def day_metadata(self, day: date, held: int, captured: int, credits: int) -> dict[str, Any]:
         """What one day (partition) holds: numbers stay numbers on every run, for the UI's plots."""

@@ -12,18 +12,18 @@ search_users: partition D = the users the search returned when captured on D (ra
 """
 
 
-from dagster import AssetExecutionContext, MaterializeResult, asset
+from dagster import AssetExecutionContext, asset
 
 from .fanout import EntityOutcome, fan_out
 from .resources import BudgetResource, LakeResource, ScavioResource
-from .runtime import AssetRun, TikTokConfig
+from .runtime import AssetEvents, AssetRun, TikTokConfig
 from .spec import asset_kwargs
 from .windows import publish_time_bucket, utc_day
 
 
 @asset(**asset_kwargs("search_videos"))
 def search_videos(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
-        budget: BudgetResource) -> MaterializeResult:
+        budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "search_videos", scavio, lake, config, budget) as run:
         bucket = publish_time_bucket(run.window)
 
@@ -44,12 +44,12 @@ def search_videos(context: AssetExecutionContext, config: TikTokConfig, scavio: 
                 outcome.rows += run.write(keyword, day, items, extra=extra)
                 outcome.partitions += 1
 
-        return run.finish(fan_out(run, run.select("keywords"), work), extra={"publish_time": bucket})
+        yield from run.finish(fan_out(run, run.select("keywords"), work), extra={"publish_time": bucket})
 
 
 @asset(**asset_kwargs("search_users"))
 def search_users(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
-        budget: BudgetResource) -> MaterializeResult:
+        budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "search_users", scavio, lake, config, budget) as run:
 
         def work(keyword: str, outcome: EntityOutcome) -> None:
@@ -58,4 +58,4 @@ def search_users(context: AssetExecutionContext, config: TikTokConfig, scavio: S
             outcome.rows = run.write(keyword, run.window.start, items, extra=extra)
             outcome.partitions = 1
 
-        return run.finish(fan_out(run, run.select("keywords"), work))
+        yield from run.finish(fan_out(run, run.select("keywords"), work))

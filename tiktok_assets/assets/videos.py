@@ -18,7 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from dagster import AssetExecutionContext, MaterializeResult, Failure, MetadataValue, asset
+from dagster import AssetExecutionContext, Failure, MetadataValue, asset
 from pydantic import Field
 
 from ..lake.flatten import flatten
@@ -26,7 +26,7 @@ from ..lake.schemas import SCHEMAS
 from ..scavio.errors import EntityNotFoundError
 from .fanout import EntityOutcome, describe_entity_error, is_entity_error
 from .resources import BudgetResource, LakeResource, ScavioResource
-from .runtime import AssetRun, TikTokConfig
+from .runtime import AssetEvents, AssetRun, TikTokConfig
 from .spec import asset_kwargs
 from .windows import today_utc
 
@@ -63,7 +63,7 @@ def discover(run: AssetRun) -> dict[str, tuple[date, str, str]]:
 
 @asset(**asset_kwargs("videos"))
 def videos(context: AssetExecutionContext, config: VideosConfig, scavio: ScavioResource, lake: LakeResource,
-        budget: BudgetResource) -> MaterializeResult:
+        budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "videos", scavio, lake, config, budget) as run:
         found = discover(run)
         existing = run.lake.read("videos", dates=run.window.days(), columns=["aweme_id"])
@@ -114,7 +114,7 @@ def videos(context: AssetExecutionContext, config: VideosConfig, scavio: ScavioR
         for o in ordered:
             o.seconds = elapsed
         run.fill_ledger_stats(ordered)
-        return run.finish(ordered, extra={
+        yield from run.finish(ordered, extra={
             "videos_discovered": MetadataValue.int(len(found)),
             "videos_fetched": MetadataValue.int(len(details)),
             "videos_skipped_already_stored": MetadataValue.int(len(found) - len(todo)),
