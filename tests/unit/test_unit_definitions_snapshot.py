@@ -1,0 +1,25 @@
+"""The definitions as a reviewable snapshot: asset keys and partitions, checks, jobs, schedules, sensors, pools.
+
+Loading ``tiktok_assets.definitions`` reads the prepared dbt manifest; it starts no server and needs no
+Dagster instance. After an intended change, regenerate the file (see :mod:`tests.unit.snapshot`).
+"""
+
+from __future__ import annotations
+
+from tests.unit.snapshot import REGENERATE, SNAPSHOT, diff, render, summary
+
+
+def test_definitions_match_the_committed_snapshot():
+    current = render(summary())
+    committed = SNAPSHOT.read_text(encoding="utf-8") if SNAPSHOT.exists() else ""
+    changes = diff(current, committed)
+    assert not changes, (f"the definitions changed; if that is intended, regenerate the snapshot with\n"
+                         f"    {REGENERATE}\nand commit tests/unit/{SNAPSHOT.name}. Diff:\n{changes[:6000]}")
+
+
+def test_snapshot_shape():
+    data = summary()
+    assert set(data) == {"assets", "jobs", "schedules", "sensors", "pools"}
+    posts = data["assets"]["tiktok/posts"]
+    assert posts["pool"] == "scavio_api" and "entities_ok" in posts["checks"]
+    assert all(s["default_status"] in ("RUNNING", "STOPPED") for s in [*data["schedules"].values(), *data["sensors"].values()])
