@@ -9,9 +9,14 @@ select
     count(*) filter (where http_status between 200 and 299) as successful_requests,
     count(*) filter (where http_status not between 200 and 299) as failed_requests,
     sum(credits_used) as credits_used,
-    arg_max(credits_remaining, requested_at) as last_credits_remaining,
+    -- the balance after the group's last request; requests sent in the same instant (concurrent
+    -- streams) are told apart by the balance itself, which only goes down: deterministic on a rebuild
+    min(credits_remaining) filter (where requested_at = last_at) as last_credits_remaining,
     avg(latency_ms) as avg_latency_ms,
     min(requested_at) as first_requested_at,
     max(requested_at) as last_requested_at
-from {{ ref('stg_credit_ledger') }}
+from (
+    select *, max(requested_at) over (partition by usage_date, asset, endpoint, entity) as last_at
+    from {{ ref('stg_credit_ledger') }}
+)
 group by usage_date, asset, endpoint, entity
