@@ -186,7 +186,7 @@ def test_exhausted_balance_stops_cleanly_and_keeps_written_partitions(simulator_
 
 
 def test_resource_client_with_run_limits_reserves_each_credit_once(simulator, api_key, isolated_state, lake):
-    from tiktok_assets.budget.runtime import run_budget_limits
+    from tiktok_assets.budget.runtime import attach_budget
     from tiktok_assets.scavio.resource import ScavioResource
 
     flush_ledger(lake, [e for e in make_ledger_today(3)], "earlier-run")  # spent earlier today by another run
@@ -194,11 +194,12 @@ def test_resource_client_with_run_limits_reserves_each_credit_once(simulator, ap
     resource = ScavioResource(api_key=api_key, base_url=simulator.url, rate_limit=100000, rate_window_seconds=1,
                               state_dir=str(isolated_state))
     clients = []
-    for asset in ("profiles", "posts"):  # two assets of one run ask for the client and the limits
-        limits = run_budget_limits(lake, budget, api_key, "run-r", state_dir=isolated_state)
-        clients.append(resource.get_client(run_id="run-r", extra_limits=limits))
-    assert clients[0] is clients[1]
-    assert run_budget_limits(lake, BudgetSettings(), api_key, "run-r") == []  # no budget, no limit
+    limits = []
+    for asset in ("profiles", "posts"):  # two assets of one run ask for the client and attach the budget
+        clients.append(resource.get_client(run_id="run-r"))
+        limits.append(attach_budget(clients[-1], lake, budget, api_key, "run-r", state_dir=isolated_state))
+    assert clients[0] is clients[1] and limits[0] is limits[1]
+    assert attach_budget(clients[0], lake, BudgetSettings(), api_key, "run-r") is None  # no budget, no limit
     with pytest.raises(BudgetExceededError, match="7 of 10|10 of 10"):
         for i in range(20):
             clients[0].profile(username=ACCOUNTS[i % 3])

@@ -30,8 +30,11 @@ from pydantic import Field
 
 from ..budget.ledger_sink import ledger_flushing
 from ..budget.resource import BudgetResource
-from ..budget.runtime import run_budget_limits
+from ..budget.runtime import attach_budget
 from ..lake.flatten import flatten
+from ..lake.store import Lake, LakeResource
+from ..scavio.protocol import TikTokApi
+from ..scavio.resource import ScavioResource
 from ..partitions import ENTITIES_TAG, day_range_problem, parse_entities_tag, requested_days
 from ..tracking import TrackedFileError, load_tracked
 from .status import status_rows
@@ -83,8 +86,8 @@ def refuse_bad_request(context: AssetExecutionContext, name: str, config: TikTok
 class AssetRun:
     context: AssetExecutionContext
     name: str  # asset name == lake table name
-    client: Any  # TikTokApi
-    lake: Any  # tiktok_assets.lake.Lake
+    client: TikTokApi
+    lake: Lake
     window: Window
     config: TikTokConfig
     ledger_start: int = 0
@@ -96,8 +99,8 @@ class AssetRun:
     partitions: Window | None = None
 
     @classmethod
-    def start(cls, context: AssetExecutionContext, name: str, scavio: Any, lake: Any, config: TikTokConfig,
-              budget: BudgetResource) -> AssetRun:
+    def start(cls, context: AssetExecutionContext, name: str, scavio: ScavioResource, lake: LakeResource,
+              config: TikTokConfig, budget: BudgetResource) -> AssetRun:
         """Open one asset execution; use it as ``with AssetRun.start(...) as run:``.
 
         The window: an event asset's partition (range); a snapshot asset (no partitions) captures
@@ -116,8 +119,8 @@ class AssetRun:
             window = Window.from_datetimes(tw.start, tw.end)
         the_lake = lake.get_lake()
         settings = budget.get_settings()
-        limits = run_budget_limits(the_lake, settings, scavio.api_key, context.run_id)
-        client = scavio.get_client(run_id=context.run_id, extra_limits=limits)
+        client = scavio.get_client(run_id=context.run_id)
+        attach_budget(client, the_lake, settings, scavio.api_key, context.run_id)
         client.run_cap.tighten(settings.cap_per_run)
         run = cls(context, name, client, the_lake, window, config, ledger_start=len(client.ledger),
                   partitions=window)

@@ -57,6 +57,8 @@ class ScavioClient:
         self.max_concurrency = max_concurrency
         self.run_cap = RunCap(credit_cap_per_run)
         self.guard = CreditGuard([self.run_cap, *extra_limits])
+        # ids resolved during this client's run (sec_uid, hashtag id), shared by every asset of the run
+        self.run_memo: dict[tuple[str, str], str] = {}
         self._ledger = Ledger(run_id)
         state = Path(state_dir) if state_dir else settings.state_dir()
         self.pacer = SharedPacer.for_key(state, self.base_url, api_key, rate_limit, rate_window_seconds,

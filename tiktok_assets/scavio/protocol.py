@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar
 
+from .guard import CreditGuard, CreditLimit, RunCap
 from .types import LedgerEntry, Page
 
 T = TypeVar("T")
@@ -20,6 +21,10 @@ R = TypeVar("R")
 
 
 class TikTokApi(Protocol):
+    run_cap: RunCap  # this run's credit cap (tightened by the budget resource)
+    guard: CreditGuard  # every limit a request is reserved against
+    run_memo: dict[tuple[str, str], str]  # ids resolved during the run, shared by its assets
+
     # --- single-object endpoints (one credit each) ---
     def profile(self, *, username: str | None = None, sec_user_id: str | None = None) -> dict[str, Any]:
         """``data.user``. Exactly one of username / sec_user_id."""
@@ -64,6 +69,9 @@ class TikTokApi(Protocol):
 
     def tagged(self, **context: str | None) -> AbstractContextManager[None]:
         """Label requests made inside the block (asset, partition, entity) in the ledger; thread-aware."""
+
+    def add_limit(self, limit: CreditLimit) -> None:
+        """Reserve every later request against ``limit`` too (added once, by identity)."""
 
     @property
     def ledger(self) -> list[LedgerEntry]:
