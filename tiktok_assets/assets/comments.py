@@ -103,8 +103,6 @@ def plan_streams(run: AssetRun, account: str, outcome: EntityOutcome, current: d
         raise
 
     def finish() -> None:
-        for day in run.window.days():
-            state.forget(day, account)
         sink.commit()
         save_all(run, state, account, {s: (None if s in gone else n) for s, n in current.items()})
 

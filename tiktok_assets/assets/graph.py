@@ -1,7 +1,7 @@
 """``tiktok/followers`` and ``tiktok/followings`` (snapshots): each tracked account's social graph.
 
-Partition D = the list as returned when captured on D; only today's (UTC) partition can be
-materialized (the API serves current state only). One full pass per account; TikTok stops follower
+Each materialization captures the lists now, filed under today's UTC date (no partitions: the
+API serves current state only). One full pass per account; TikTok stops follower
 lists around 5,000 entries, which is recorded in metadata when reached (not an error).
 Reruns: when today's partition exists and the profile's ``follower_count`` / ``following_count``
 (freshest ``profiles`` row; the profiles asset runs first in the same run) equals the count recorded
@@ -17,7 +17,8 @@ from .fanout import EntityOutcome, fan_out
 from .resources import BudgetResource, LakeResource, ScavioResource
 from .runtime import AssetEvents, AssetRun, TikTokConfig
 from .spec import asset_kwargs
-from .state import StreamState, usable_count
+from .state import StreamState
+from .unchanged import save_all, unchanged_single
 
 GRAPH_CAP = 5000
 COUNT_COLUMN = {"user_followers": "follower_count", "user_followings": "following_count"}
@@ -39,15 +40,8 @@ def _graph(run: AssetRun, method: str) -> AssetEvents:
     day = run.window.start
     counts: dict[str, int | None] = {}
 
-    def unchanged(account: str) -> bool:
-        count = usable_count(counts.get(account))
-        if run.config.refresh or count is None or not run.lake.exists(run.name, day, account):
-            return False
-        doc = state.load(day, account)
-        return doc is not None and doc.get("count") == count
-
     def work(account: str, outcome: EntityOutcome) -> None:
-        if unchanged(account):
+        if unchanged_single(run, state, account, method, counts.get(account)):
             outcome.skipped = 1
             outcome.notes.append(f"{COUNT_COLUMN[method]} unchanged ({counts[account]}): partition kept")
             return
@@ -59,10 +53,9 @@ def _graph(run: AssetRun, method: str) -> AssetEvents:
                 outcome.notes.append(f"list ended after page {page.page_number}: {page.stop_reason}")
         if len(items) >= GRAPH_CAP:
             outcome.notes.append(f"list cap reached ({len(items)} entries)")
-        state.forget(day, account)
         outcome.rows = run.write(account, day, items, extra={"owner_sec_uid": sec, "owner_unique_id": account})
         outcome.partitions = 1
-        state.save(day, account, {"count": counts.get(account)})  # after the commit, never before
+        save_all(run, state, account, {method: counts.get(account)})  # after the commit, never before
 
     with run:
         accounts = run.select("accounts")

@@ -28,7 +28,8 @@ from .fanout import EntityOutcome, fan_out
 from .resources import BudgetResource, LakeResource, ScavioResource
 from .runtime import AssetEvents, AssetRun, TikTokConfig
 from .spec import asset_kwargs
-from .state import StreamState, usable_count
+from .state import StreamState
+from .unchanged import save_all, unchanged_single
 
 HASHTAG_FEED_MAX_PAGES = 10  # default depth: the top 300 of the feed, 10 credits per hashtag per capture
 HASHTAG_VIDEOS_CAP = 2000  # the API stops a hashtag's feed around here (platform notes)
@@ -77,15 +78,10 @@ def hashtag_videos(context: AssetExecutionContext, config: HashtagVideosConfig, 
         state = StreamState(run.lake, run.name)
         capped: list[str] = []
 
-        def unchanged(name: str) -> bool:
-            count = usable_count(counts.get(name))
-            if config.refresh or count is None or not run.lake.exists(run.name, day, name):
-                return False
-            doc = state.load(day, name)
-            return doc is not None and doc.get("count") == count and doc.get("max_pages") == config.max_pages
+        stream = f"feed/max_pages={config.max_pages}"  # a deeper or shallower read is another stream
 
         def work(name: str, outcome: EntityOutcome) -> None:
-            if unchanged(name):
+            if unchanged_single(run, state, name, stream, counts.get(name)):
                 outcome.skipped = 1
                 outcome.notes.append(f"video_count unchanged ({counts[name]}): partition kept")
                 return
@@ -100,10 +96,9 @@ def hashtag_videos(context: AssetExecutionContext, config: HashtagVideosConfig, 
                 capped.append(name)
             if last is not None and last.stop_reason:
                 outcome.notes.append(f"feed ended after page {last.page_number}: {last.stop_reason}")
-            state.forget(day, name)
             outcome.rows = run.write(name, day, items, extra={"hashtag_id": hid, "hashtag_name": name})
             outcome.partitions = 1
-            state.save(day, name, {"count": counts.get(name), "max_pages": config.max_pages})  # after the commit
+            save_all(run, state, name, {stream: counts.get(name)})  # after the commit, never before
 
         outcomes = fan_out(run, names, work)
         yield from run.finish(outcomes, extra={"max_pages": MetadataValue.int(config.max_pages),

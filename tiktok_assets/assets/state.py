@@ -59,11 +59,6 @@ class StreamState:
         state = json.dumps({**doc, "version": VERSION}, sort_keys=True, ensure_ascii=False)
         self.lake.save_state(self.asset, self._day(day), key, state)
 
-    def forget(self, day: date | str, key: str) -> None:
-        """Kept for callers that drop a fingerprint before rewriting its capture. Nothing to do: the
-        rewrite's own capture record (written after its data) supersedes the old fingerprint, and a
-        rewrite that fails leaves the old data, which the old fingerprint still describes."""
-
 
 def usable_count(value: Any) -> int | None:
     """A parent count worth comparing: a positive int. None/0 are not trusted (the API reports 0 for

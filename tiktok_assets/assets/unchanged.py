@@ -1,5 +1,8 @@
-"""Skip the unchanged streams of a windowed (event) asset and keep their committed rows.
+"""Skip unchanged streams and keep their committed rows: the one skip-if-unchanged mechanism.
 
+Every asset that skips uses it, with one fingerprint format (``{"streams": {stream: parent count}}``
+per captured (day, entity), see :mod:`.state`): the follower lists and hashtag feeds (one stream per
+entity, :func:`unchanged_single`) and comments and replies (many streams per entity, :func:`decide`).
 Why: comments and replies are captured per (day, account), each capture mixing several streams
 (one per video / per parent comment). A stream whose parent count is unchanged since the window was
 captured (see :mod:`.state`) is not fetched. A capture replaces only the rows captured on the same
@@ -51,6 +54,12 @@ def decide(run: AssetRun, state: StreamState, key: str, current: dict[str, int |
             if usable_count(n) is not None and all(r.get(s) == n for r in recorded)}
     whole = skip == set(current) and all(set(r) == set(current) for r in recorded)
     return Decision(skip, whole)
+
+
+def unchanged_single(run: AssetRun, state: StreamState, key: str, stream: str, count: int | None) -> bool:
+    """For an entity captured as one stream (a follower list, a hashtag feed): is every day of the
+    window already captured from this very stream at this parent count? Then nothing is fetched."""
+    return decide(run, state, key, {stream: count}).whole
 
 
 def copy_rows(run: AssetRun, sink: DaySink, key: str, mask: Callable[[pa.RecordBatch], pa.Array]) -> int:
