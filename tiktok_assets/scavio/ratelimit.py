@@ -147,6 +147,7 @@ class SharedPacer:
         self.poll = min(POLL_SECONDS, max(0.005, self.window / 50))
         self.store = PaceStore(get_engine(state_url, state_dir))
         self._cancel = threading.Event()
+        self._gate = threading.Lock()  # one thread of this process asks the shared state at a time
         self._pruned_at = 0.0
 
     @classmethod
@@ -173,8 +174,22 @@ class SharedPacer:
 
     # --- public --------------------------------------------------------------------------------
     def acquire(self) -> int:
-        """Block until a send is allowed, record it as in flight and return its token."""
+        """Block until a send is allowed, record it as in flight and return its token.
+
+        One thread of this process at a time asks the shared state (the gate); the others queue
+        behind it in memory. The decision is per key, not per thread, so letting every waiting thread
+        poll the database only multiplied transactions: all woke at the same expiry, one won the slot
+        and the rest queued again on the state's lock (about 3 transactions per send, tens of ms each
+        under load, and every one of them delays the other hosts and this run's own ledger writes).
+        """
         token = secrets.randbits(62)  # unique across hosts (pids are not: every container has pid 1)
+        self._enter_gate()
+        try:
+            return self._take(token)
+        finally:
+            self._gate.release()
+
+    def _take(self, token: int) -> int:
         waited, logged = 0.0, False
         while True:
             self._raise_if_cancelled()
@@ -212,6 +227,11 @@ class SharedPacer:
         """Nothing to release: connections belong to the per-process engine."""
 
     # --- mechanics -----------------------------------------------------------------------------
+    def _enter_gate(self) -> None:
+        """Queue for this process's turn to ask the shared state, noticing cancel() while queued."""
+        while not self._gate.acquire(timeout=SLEEP_SLICE):
+            self._raise_if_cancelled()
+
     def _raise_if_cancelled(self) -> None:
         if self._cancel.is_set():
             raise RunInterruptedError("interrupted while waiting for a request slot; no request sent")
@@ -229,6 +249,5 @@ class SharedPacer:
         now = self.clock()
         if now - self._pruned_at >= PRUNE_EVERY or now < self._pruned_at:
             self._pruned_at = now
-            self.store.cap_block(self.key_fp, now + MAX_BLOCK_SECONDS)
             keep = max(self.window, settings.DEFAULT_RATE_WINDOW_SECONDS) + margin_for(self.window)
-            self.store.prune(self.key_fp, now, keep, self.stale_after)
+            self.store.prune(self.key_fp, now, keep, self.stale_after, cap_block_at=now + MAX_BLOCK_SECONDS)

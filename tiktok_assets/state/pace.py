@@ -9,7 +9,7 @@ answers from its indexes. The policy (how long to wait) is the caller's, in
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
@@ -43,6 +43,9 @@ class PaceView:
     srv_sent: int = 0  # sends since the basis answer
     win_sent: int = 0  # sends since srv_reset passed
     win_of: float | None = None
+    srv_reported: int | None = None  # the basis answer's Remaining as the server said it
+    srv_basis_sent: float | None = None  # when the basis request was sent
+    _counts: dict[Any, int] = field(default_factory=dict, repr=False)  # one query per count per view
 
     def sends_in_new_window(self) -> int:
         """Sends counted against the window that began at ``srv_reset``: those since it passed, or,
@@ -50,11 +53,10 @@ class PaceView:
         return self.win_sent if self.win_of == self.srv_reset else self.in_flight()
 
     def in_flight(self) -> int:
-        return self._count(pace_slot.c.done_at.is_(None))
-
+        return self._count("in_flight", pace_slot.c.done_at.is_(None))
 
     def done_since(self, t: float) -> int:
-        return self._count(pace_slot.c.done_at > t)
+        return self._count(("done_since", t), pace_slot.c.done_at > t)
 
     def nth_done_since(self, t: float, n: int) -> float | None:
         """The ``n``-th (1-based) oldest completion time after ``t``."""
@@ -62,9 +64,13 @@ class PaceView:
              .order_by(pace_slot.c.done_at).offset(n - 1).limit(1))
         return self.conn.execute(q).scalar()
 
-    def _count(self, cond: Any) -> int:
-        q = select(func.count()).select_from(pace_slot).where(pace_slot.c.key_fp == self.key_fp, cond)
-        return int(self.conn.execute(q).scalar() or 0)
+    def _count(self, name: Any, cond: Any) -> int:
+        """A count over the key's slots, memoized: the rules ask for the same count several times, and
+        every statement inside the key's lock delays every other sender of the key."""
+        if name not in self._counts:
+            q = select(func.count()).select_from(pace_slot).where(pace_slot.c.key_fp == self.key_fp, cond)
+            self._counts[name] = int(self.conn.execute(q).scalar() or 0)
+        return self._counts[name]
 
 
 def _is_newest(answer: ServerAnswer, basis_reset: float | None, basis_reported: int | None, sent_at: float,
@@ -87,6 +93,28 @@ def _is_newest(answer: ServerAnswer, basis_reset: float | None, basis_reported: 
     return basis_sent is None or sent_at >= basis_sent
 
 
+def _counted_before_basis(answer: ServerAnswer, view: PaceView, sent_at: float, tolerance: float) -> bool:
+    """Whether a send subtracted from the basis as "in flight" was in fact already counted elsewhere.
+
+    When the basis answer arrived, every send still in flight was subtracted from its ``Remaining``,
+    because the server may count it after the basis request. A send that left *before* that answer
+    arrived and now reports a higher ``Remaining`` of the same window reached the server before the
+    basis request (within a window the count only goes down), so the basis ``Remaining`` already
+    counts it; one that reports an earlier window was counted there. Either way the subtraction was
+    double and the slot is returned. Without this, reordered answers left a few slots of every
+    window unused (more with more senders in flight: two runs on one key, slow answers). Only
+    answers with ``Remaining`` and ``Reset`` qualify: a 429 (``Remaining`` 0), a transport error or a
+    header-less answer returns nothing, so the estimate stays at or below the server's true count.
+    """
+    if view.srv_remaining is None or view.srv_reported is None or view.srv_basis_at is None or view.srv_reset is None:
+        return False
+    if answer.remaining is None or answer.reset_at is None or not sent_at < view.srv_basis_at:
+        return False
+    if answer.reset_at < view.srv_reset - tolerance:
+        return True
+    return abs(answer.reset_at - view.srv_reset) <= tolerance and answer.remaining > view.srv_reported
+
+
 class PaceStore:
     """Slots and server facts of API keys in the shared state database."""
 
@@ -101,7 +129,8 @@ class PaceStore:
             return PaceView(conn, key_fp, now, 0.0, False, None, None, None, None)
         return PaceView(conn, key_fp, now, float(row["blocked_until"] or 0.0), bool(row["answered"]),
                         row["srv_limit"], row["srv_remaining"], row["srv_reset"], row["srv_basis_at"],
-                        int(row["srv_sent"] or 0), int(row["win_sent"] or 0), row["win_of"])
+                        int(row["srv_sent"] or 0), int(row["win_sent"] or 0), row["win_of"], row["srv_reported"],
+                        row["srv_basis_sent"])
 
     def take(self, key_fp: str, token: int, now: Callable[[], float], decide: Callable[[PaceView], float]) -> float:
         """Under the key's lock: ``decide(view)`` -> seconds to wait; when 0, record the send."""
@@ -119,7 +148,10 @@ class PaceStore:
 
     def finish(self, key_fp: str, token: int, now: Callable[[], float], answer: ServerAnswer | None,
                accept_tolerance: float = 0.25) -> None:
-        """Mark the send done (re-stamped now) and take the server's answer if it is the newest word."""
+        """Mark the send done (re-stamped now) and take the server's answer if it is the newest word.
+
+        An answer that is not the newest word may still return a slot: see :func:`_counted_before_basis`.
+        """
         with locked(self.engine, f"pace:{key_fp}") as conn:
             t = now()
             sent_at = conn.execute(select(pace_slot.c.sent_at).where(
@@ -132,18 +164,18 @@ class PaceStore:
                 return
             view = self._view(conn, key_fp, t)
             values: dict[str, Any] = {"answered": True}
-            row = conn.execute(select(pace_key.c.srv_basis_sent, pace_key.c.srv_reported)
-                               .where(pace_key.c.key_fp == key_fp)).first()
-            basis_sent, reported = (row[0], row[1]) if row else (None, None)
-            if answer.remaining is not None and _is_newest(answer, view.srv_reset, reported, sent_at, basis_sent,
-                                                           accept_tolerance):
+            if answer.remaining is not None and _is_newest(answer, view.srv_reset, view.srv_reported, sent_at,
+                                                           view.srv_basis_sent, accept_tolerance):
                 in_flight_others = view.in_flight()
                 limit = answer.limit if answer.limit is not None else view.srv_limit
                 values.update(srv_limit=limit, srv_reported=answer.remaining,
                               srv_remaining=answer.remaining - in_flight_others,
                               srv_reset=answer.reset_at, srv_basis_sent=sent_at, srv_basis_at=t, srv_sent=0)
-            elif answer.limit is not None and view.srv_limit is None:
-                values.update(srv_limit=answer.limit)
+            else:
+                if answer.limit is not None and view.srv_limit is None:
+                    values.update(srv_limit=answer.limit)
+                if _counted_before_basis(answer, view, sent_at, accept_tolerance):
+                    values.update(srv_remaining=(view.srv_remaining or 0) + 1)
             conn.execute(update(pace_key).where(pace_key.c.key_fp == key_fp).values(**values))
 
     def block(self, key_fp: str, until: float) -> None:
@@ -159,9 +191,14 @@ class PaceStore:
             conn.execute(update(pace_key).where(pace_key.c.key_fp == key_fp, pace_key.c.blocked_until > latest)
                          .values(blocked_until=latest))
 
-    def prune(self, key_fp: str, now: float, keep_done: float, stale_in_flight: float) -> None:
-        """Drop completed slots no rule can need any more, and in-flight slots of dead senders."""
+    def prune(self, key_fp: str, now: float, keep_done: float, stale_in_flight: float,
+              cap_block_at: float | None = None) -> None:
+        """Drop completed slots no rule can need any more, and in-flight slots of dead senders; with
+        ``cap_block_at``, also clamp the pause as :meth:`cap_block` does (one transaction, not two)."""
         with locked(self.engine, f"pace:{key_fp}") as conn:
+            if cap_block_at is not None:
+                conn.execute(update(pace_key).where(pace_key.c.key_fp == key_fp, pace_key.c.blocked_until > cap_block_at)
+                             .values(blocked_until=cap_block_at))
             row = conn.execute(select(pace_key.c.srv_basis_at, pace_key.c.srv_reset)
                                .where(pace_key.c.key_fp == key_fp)).first()
             anchors = [now - keep_done] + [v - 1.0 for v in (row or ()) if v is not None]

@@ -1,0 +1,175 @@
+"""The pacer's bookkeeping that decides the rate-bound wall time: no slot lost, no slot invented.
+
+Why these tests: a rate-bound run is only as fast as the pacer lets it be. Two things used to waste
+the key's capacity: every waiting thread of a process polled the shared state (about three locked
+transactions per send), and a send subtracted from the server's ``Remaining`` as "in flight" was
+never given back when its own answer showed the server had already counted it. Speed itself is
+measured by ``benchmarks/pace_account.py`` and ``benchmarks/pace_client.py``, not here; these tests pin
+the mechanisms with a fake clock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tiktok_assets.scavio.ratelimit import SharedPacer, key_fingerprint
+from tiktok_assets.scavio.retry import RESET_MARGIN
+
+FP = key_fingerprint("http://h", "sk_pace_slots_key")
+
+
+class FakeTime:
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def pacer(tmp_path: Path, t: FakeTime, limit: int | None = None, window: float = 10.0,
+          sleep: Callable[[float], None] | None = None) -> SharedPacer:
+    return SharedPacer(FP, limit, window, state_dir=tmp_path, clock=t.clock, sleep=sleep or t.sleep)
+
+
+def headers(limit: int, remaining: int, reset: float) -> dict[str, str]:
+    return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(reset)}
+
+
+def basis_with_two_in_flight(p: SharedPacer, t: FakeTime, reset: float) -> tuple[int, int]:
+    """Three sends; the *last* one answers first with Remaining 7 of 10: the other two are in flight,
+    so the basis is 7 - 2 = 5 (they may reach the server after it). Returns the two in flight."""
+    p.release(p.acquire(), headers(10, 9, reset))  # the first answer: the server's pace is known
+    early, middle, last = p.acquire(), p.acquire(), p.acquire()
+    t.now += 0.01
+    p.release(last, headers(10, 6, reset))
+    assert p.snapshot()["srv_remaining"] == 6 - 2
+    return early, middle
+
+
+def test_an_answer_counted_before_the_basis_returns_its_slot(tmp_path: Path) -> None:
+    """The two in flight answer Remaining 8 and 7: the server saw them before the basis request (6),
+    so its 6 already counted them, and the 2 subtracted come back: 6 left, not 4."""
+    t = FakeTime()
+    p = pacer(tmp_path, t)
+    reset = t.now + 5.0
+    early, middle = basis_with_two_in_flight(p, t, reset)
+    p.release(early, headers(10, 8, reset))
+    p.release(middle, headers(10, 7, reset))
+    snap = p.snapshot()
+    assert (snap["srv_remaining"], snap["srv_reset"]) == (6, pytest.approx(reset + RESET_MARGIN))
+    for _ in range(6):  # exactly the server's 6 go out before the reset, without waiting
+        p.release(p.acquire())
+    assert t.now == pytest.approx(1_800_000_000.01)
+    p.release(p.acquire())  # the 7th waits for the reset
+    assert t.now == pytest.approx(reset + RESET_MARGIN)
+
+
+def test_an_answer_counted_after_the_basis_becomes_the_basis(tmp_path: Path) -> None:
+    """A lower Remaining (5) means the server counted it after the basis: it is the newer word."""
+    t = FakeTime()
+    p = pacer(tmp_path, t)
+    reset = t.now + 5.0
+    early, middle = basis_with_two_in_flight(p, t, reset)
+    p.release(early, headers(10, 5, reset))
+    assert p.snapshot()["srv_remaining"] == 5 - 1  # the middle one is still in flight
+
+
+@pytest.mark.parametrize("answer", [None, {}], ids=["transport-error", "no-headers"])
+def test_an_answer_that_proves_nothing_returns_nothing(tmp_path: Path, answer: dict[str, str] | None) -> None:
+    """A transport error or an answer without the headers: the subtraction stays."""
+    t = FakeTime()
+    p = pacer(tmp_path, t)
+    reset = t.now + 5.0
+    early, _middle = basis_with_two_in_flight(p, t, reset)
+    p.release(early, answer)
+    assert p.snapshot()["srv_remaining"] == 4
+
+
+def test_a_429_returns_nothing(tmp_path: Path) -> None:
+    """A 429's Remaining 0 is the newest word of the window: nothing is left, nothing comes back."""
+    t = FakeTime()
+    p = pacer(tmp_path, t)
+    reset = t.now + 5.0
+    early, _middle = basis_with_two_in_flight(p, t, reset)
+    p.release(early, headers(10, 0, reset))
+    assert p.snapshot()["srv_remaining"] == 0 - 1  # the middle one is still in flight
+
+
+def test_an_answer_from_an_earlier_window_returns_its_slot(tmp_path: Path) -> None:
+    """A send the server counted in the previous window does not use the basis window's room."""
+    t = FakeTime()
+    p = pacer(tmp_path, t)
+    old_reset, reset = t.now + 0.5, t.now + 10.5
+    p.release(p.acquire(), headers(10, 9, old_reset))
+    straggler = p.acquire()  # reaches the server in the old window, answers late
+    t.now = old_reset + 0.1
+    fresh = p.acquire()
+    p.release(fresh, headers(10, 9, reset))  # the new window's first word, the straggler in flight
+    assert p.snapshot()["srv_remaining"] == 9 - 1
+    p.release(straggler, headers(10, 3, old_reset))
+    assert p.snapshot()["srv_remaining"] == 9
+
+
+def test_a_send_after_the_basis_is_not_returned(tmp_path: Path) -> None:
+    """Sent after the basis answer arrived, a send is counted through the sends since the basis; its
+    higher Remaining is a reordering of a later request, not a double count."""
+    t = FakeTime()
+    p = pacer(tmp_path, t)
+    reset = t.now + 5.0
+    p.release(p.acquire(), headers(10, 9, reset))
+    t.now += 0.01
+    later = p.acquire()
+    t.now += 0.01
+    p.release(later, headers(10, 9, reset))  # the same Remaining as the basis: not newer, not counted before
+    assert p.snapshot()["srv_remaining"] == 9
+
+
+def test_one_thread_per_process_asks_the_shared_state(tmp_path: Path) -> None:
+    """While one thread waits for the server's reset, the others of the process wait in memory: one
+    locked transaction for the whole queue, not one per thread per wake-up."""
+    t = FakeTime()
+    release_sleep, sleeping = threading.Event(), threading.Event()
+
+    def sleep(seconds: float) -> None:  # the waiting thread parks here until the test lets time pass
+        sleeping.set()
+        assert release_sleep.wait(10)
+        t.now += seconds
+
+    p = pacer(tmp_path, t, sleep=sleep)
+    p.release(p.acquire(), headers(10, 0, t.now + 2.0))  # the window is spent until its reset
+    takes: list[int] = []
+    take = p.store.take
+    gate_entries = threading.Semaphore(0)
+    enter_gate = p._enter_gate  # noqa: SLF001 - observe the queue
+
+    def counting_take(*args, **kwargs):  # type: ignore[no-untyped-def]
+        takes.append(1)
+        return take(*args, **kwargs)
+
+    def observed_gate() -> None:
+        gate_entries.release()
+        enter_gate()
+
+    p.store.take = counting_take  # type: ignore[method-assign]
+    p._enter_gate = observed_gate  # type: ignore[method-assign]  # noqa: SLF001
+    tokens: list[int] = []
+    threads = [threading.Thread(target=lambda: tokens.append(p.acquire())) for _ in range(4)]
+    for th in threads:
+        th.start()
+    assert sleeping.wait(10)
+    for _ in range(4):
+        assert gate_entries.acquire(timeout=10)  # every thread has reached the gate
+    assert len(takes) == 1  # only the thread holding the gate has asked the shared state
+    release_sleep.set()
+    for th in threads:
+        th.join(10)
+    assert len(tokens) == 4 and len(set(tokens)) == 4
+    assert len(takes) == 5  # the first asks twice (before and after its wait), the others once each
+    assert len(p.snapshot()["in_flight"]) == 4
