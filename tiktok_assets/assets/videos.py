@@ -8,23 +8,25 @@ once per run (deduplicated across sources), and ids already present in the ``vid
 those days are skipped unless ``refresh: true``, so rerunning an unchanged day costs nothing here.
 New details are added as this capture day's observation (a same-day rerun replaces only that day's
 rows of the id); a source whose details failed writes nothing, so its absence shows in the
-metadata and ``entities_ok`` instead of reading as "no videos".
+metadata and ``entities_ok`` instead of reading as "no videos". Each source is one entity of the
+shared fan-out (``streams.fan_out_streams``: one stream per video id), so isolation, fatal errors and
+budget stops follow the same rules as every other asset.
 """
 
 
-import time
 from datetime import UTC, date, timedelta
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from dagster import AssetExecutionContext, Failure, MetadataValue, asset
+from dagster import AssetExecutionContext, MetadataValue, asset
 from pydantic import Field
 
 from ..lake.flatten import flatten
 from ..lake.schemas import SCHEMAS
 from ..scavio.errors import EntityNotFoundError
-from .fanout import EntityOutcome, describe_entity_error, is_entity_error
+from .fanout import EntityOutcome
+from .streams import EntityPlan, fan_out_streams
 from .resources import BudgetResource, LakeResource, ScavioResource
 from .runtime import AssetEvents, AssetRun, TikTokConfig
 from .spec import asset_kwargs
@@ -71,49 +73,43 @@ def videos(context: AssetExecutionContext, config: VideosConfig, scavio: ScavioR
         todo = [vid for vid in found if config.refresh or vid not in present]
         context.log.info(f"videos [{run.window}]: {len(found)} discovered, {len(todo)} to fetch, {len(found) - len(todo)} already stored")
 
-        groups: dict[tuple[date, str], list[str]] = {}
-        for vid, (day, key, _via) in found.items():
-            groups.setdefault((day, key), [])
-        outcomes: dict[str, EntityOutcome] = {key: EntityOutcome(key) for (_d, key) in groups}
+        by_source: dict[str, list[str]] = {}  # source -> ids to fetch (every source gets an outcome)
+        for vid, (_day, key, _via) in found.items():
+            by_source.setdefault(key, [])
+        for vid in todo:
+            by_source[found[vid][1]].append(vid)
         details: dict[str, dict[str, Any]] = {}
 
-        def fetch(vid: str) -> dict[str, Any]:
-            with run.client.tagged(asset="videos", partition=str(run.window), entity=found[vid][1]):
-                return run.client.video(vid)
+        def plan(key: str, outcome: EntityOutcome) -> EntityPlan:
+            return EntityPlan(streams=by_source[key], finish=lambda: write_source(key, outcome),
+                              abort=lambda: run.entity_failed(key))
 
-        started = time.perf_counter()
-        for vid, result in run.client.map_concurrent(fetch, todo):
-            key = found[vid][1]
-            if isinstance(result, BaseException):
-                if isinstance(result, EntityNotFoundError):
-                    outcomes[key].notes.append(f"video {vid} not found")
-                elif is_entity_error(result):
-                    outcomes[key].error = describe_entity_error(key, result)
-                else:
-                    raise Failure(description=f"videos [{run.window}] stopped: {type(result).__name__}: {result}. "
-                                  "Partitions already committed stay intact.") from result
-            else:
-                details[vid] = result
-                groups[(found[vid][0], key)].append(vid)
+        def fetch(key: str, vid: str, outcome: EntityOutcome) -> None:
+            try:
+                details[vid] = run.client.video(vid)
+            except EntityNotFoundError:  # deleted since it was listed: a note, not a failed source
+                outcome.notes.append(f"video {vid} not found")
 
-        for (day, key), vids in sorted(groups.items()):
-            if not vids or not outcomes[key].ok:
-                continue  # nothing new, or the source failed: write nothing that looks like data
-            items = [details[v] for v in vids]
-            vias = [found[v][2] for v in vids]
-            new = pa.Table.from_batches([flatten("videos", items, partition_date=day, tracked_entity=key,
-                                                 captured_at=run.captured_at, extra={"discovered_via": vias})])
-            # rows of other ids captured earlier today stay part of today's capture of (day, source)
-            old = run.lake.read("videos", dates=[day], keys=[key], captured_on=run.captured_at.date())
-            old = old.filter(pc.invert(pc.is_in(old["aweme_id"], value_set=pa.array(vids, pa.string()))))
-            new = pa.concat_tables([old.cast(SCHEMAS["videos"]), new])
-            outcomes[key].rows += run.write_batch(key, day, new)
-            outcomes[key].partitions += 1
-        elapsed = round(time.perf_counter() - started, 3)
-        ordered = [outcomes[k] for k in sorted(outcomes)]
-        for o in ordered:
-            o.seconds = elapsed
-        run.fill_ledger_stats(ordered)
+        def write_source(key: str, outcome: EntityOutcome) -> None:
+            """Stage the source's new details per create day; a source whose details failed is never
+            written (the fan-out aborts it), so its absence shows in ``entities_ok``, not as "no videos"."""
+            by_day: dict[date, list[str]] = {}
+            for vid in by_source[key]:
+                if vid in details:
+                    by_day.setdefault(found[vid][0], []).append(vid)
+            for day, vids in sorted(by_day.items()):
+                items = [details[v] for v in vids]
+                new = pa.Table.from_batches([flatten("videos", items, partition_date=day, tracked_entity=key,
+                                                     captured_at=run.captured_at,
+                                                     extra={"discovered_via": [found[v][2] for v in vids]})])
+                # rows of other ids captured earlier today stay part of today's capture of (day, source)
+                old = run.lake.read("videos", dates=[day], keys=[key], captured_on=run.captured_at.date())
+                old = old.filter(pc.invert(pc.is_in(old["aweme_id"], value_set=pa.array(vids, pa.string()))))
+                outcome.rows += run.write_batch(key, day, pa.concat_tables([old.cast(SCHEMAS["videos"]), new]))
+                outcome.partitions += 1
+            run.entity_done(key)
+
+        ordered = fan_out_streams(run, sorted(by_source), plan, fetch)
         yield from run.finish(ordered, extra={
             "videos_discovered": MetadataValue.int(len(found)),
             "videos_fetched": MetadataValue.int(len(details)),
