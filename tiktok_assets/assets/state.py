@@ -26,6 +26,7 @@ from datetime import date
 from typing import Any
 
 from ..lake.paths import entity_kind, format_date
+from ..lake.store import Lake
 
 VERSION = 1
 
@@ -33,7 +34,7 @@ VERSION = 1
 class StreamState:
     """Read/write the fingerprints of one asset's captures in ``lake``."""
 
-    def __init__(self, lake: Any, asset: str) -> None:
+    def __init__(self, lake: Lake, asset: str) -> None:
         self.lake, self.asset = lake, asset
         self.kind = entity_kind(asset)
 
@@ -43,11 +44,11 @@ class StreamState:
 
     def load(self, day: date | str, key: str) -> dict[str, Any] | None:
         """The fingerprint of capture (day, key), or None when absent/unreadable (then: fetch)."""
-        record = self.lake.captures.latest(self.asset, self._day(day), key)
-        if record is None or not record.get("state"):
+        state = self.lake.load_state(self.asset, self._day(day), key)
+        if not state:
             return None
         try:
-            doc = json.loads(record["state"])
+            doc = json.loads(state)
         except ValueError:
             return None
         if not isinstance(doc, dict) or doc.get("version") != VERSION:

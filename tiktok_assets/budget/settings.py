@@ -17,7 +17,7 @@ import calendar
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 
-from .. import settings as S
+from .. import settings as project_settings
 
 DEFAULT_WARN_RATIO = 0.8
 DEFAULT_BILLING_CYCLE_DAY = 1
@@ -48,12 +48,12 @@ class BudgetSettings:
     def from_env(cls) -> BudgetSettings:
         """Read the TIKTOK_CREDIT_* variables now; a malformed value names its variable."""
         return cls(
-            daily=_int_env(S.TIKTOK_CREDIT_BUDGET_DAILY),
-            monthly=_int_env(S.TIKTOK_CREDIT_BUDGET_MONTHLY),
-            cap_per_run=_int_env(S.TIKTOK_CREDIT_CAP_PER_RUN),
-            warn_ratio=_float_env(S.TIKTOK_CREDIT_WARN_RATIO, DEFAULT_WARN_RATIO),
-            low_balance=_int_env(S.TIKTOK_CREDIT_LOW_BALANCE),
-            billing_cycle_day=_int_env(S.TIKTOK_BILLING_CYCLE_DAY) or DEFAULT_BILLING_CYCLE_DAY,
+            daily=_int_env(project_settings.TIKTOK_CREDIT_BUDGET_DAILY),
+            monthly=_int_env(project_settings.TIKTOK_CREDIT_BUDGET_MONTHLY),
+            cap_per_run=_int_env(project_settings.TIKTOK_CREDIT_CAP_PER_RUN),
+            warn_ratio=_float_env(project_settings.TIKTOK_CREDIT_WARN_RATIO, DEFAULT_WARN_RATIO),
+            low_balance=_int_env(project_settings.TIKTOK_CREDIT_LOW_BALANCE),
+            billing_cycle_day=_int_env(project_settings.TIKTOK_BILLING_CYCLE_DAY) or DEFAULT_BILLING_CYCLE_DAY,
         )
 
     def with_overrides(self, **values: int | float | None) -> BudgetSettings:
@@ -62,7 +62,7 @@ class BudgetSettings:
 
 
 def _int_env(name: str) -> int | None:
-    raw = S.env(name)
+    raw = project_settings.env(name)
     if raw is None:
         return None
     try:
@@ -75,7 +75,7 @@ def _int_env(name: str) -> int | None:
 
 
 def _float_env(name: str, default: float) -> float:
-    raw = S.env(name)
+    raw = project_settings.env(name)
     if raw is None:
         return default
     try:

@@ -47,7 +47,7 @@ def _select(value: str | None, start: date, end: date, today: date) -> tuple[lis
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import settings as S
+    from .. import settings
     from ..budget.estimate import preflight
     from ..budget.settings import BudgetSettings, utc_now
     from ..lake.store import Lake
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         names, notices = _select(args.select, start, end, now.date())
         entities = checks.parse_entities(args.entities)
         checks.check_entities(entities)
-        lake = Lake(S.env(S.TIKTOK_LAKE_URL, S.DEFAULT_LAKE_URL), S.env(S.TIKTOK_S3_ENDPOINT_URL))
+        lake = Lake(settings.env(settings.TIKTOK_LAKE_URL, settings.DEFAULT_LAKE_URL), settings.env(settings.TIKTOK_S3_ENDPOINT_URL))
         dates = [start + timedelta(days=i) for i in range((end - start).days + 1)]
         result = preflight(lake, BudgetSettings.from_env(), names, dates, entities, now)
     except ValueError as exc:

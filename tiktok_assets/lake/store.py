@@ -337,6 +337,12 @@ class Lake:
 
     # -- reads -----------------------------------------------------------------------------------
     @_store_errors
+    def load_state(self, table: str, day: date, key: str) -> str | None:
+        """The state saved with the latest capture of (day, key), or None (no capture, or none saved)."""
+        record = self.captures.latest(table, day, key)
+        return record.get("state") if record else None
+
+    @_store_errors
     def exists(self, table: str, partition_date: date | str, key: str) -> bool:
         """Whether (day, key) of ``table`` was captured (also when it had no rows)."""
         day = date.fromisoformat(format_date(partition_date))

@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 import httpx
 
 from .. import settings
-from . import endpoints as E
-from . import validation as V
+from . import endpoints
+from . import validation
 from .envconfig import settings_from_env
 from .errors import MalformedResponseError
 from .guard import CreditGuard, CreditLimit, RunCap
@@ -48,8 +48,8 @@ class ScavioClient:
                  run_id: str | None = None, extra_limits: Iterable[CreditLimit] = (), malformed_retries: int = 1,
                  sleep: Callable[[float], None] = time.sleep, rng: Callable[[], float] = random.random,
                  transport: httpx.BaseTransport | None = None) -> None:
-        V.count(max_retries, 0, 100, "max_retries")
-        V.count(max_concurrency, 1, 256, "max_concurrency")
+        validation.count(max_retries, 0, 100, "max_retries")
+        validation.count(max_concurrency, 1, 256, "max_concurrency")
         if timeout <= 0:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
         self.base_url = base_url.rstrip("/")
@@ -81,63 +81,63 @@ class ScavioClient:
 
     # --- single-object endpoints -------------------------------------------------------------------
     def profile(self, *, username: str | None = None, sec_user_id: str | None = None) -> dict[str, Any]:
-        name, value = V.exactly_one(("username", username), ("sec_user_id", sec_user_id))
-        return self._single(E.PROFILE, {name: value})
+        name, value = validation.exactly_one(("username", username), ("sec_user_id", sec_user_id))
+        return self._single(endpoints.PROFILE, {name: value})
 
     def video(self, video_id: str) -> dict[str, Any]:
-        return self._single(E.VIDEO, {"video_id": V.identifier(video_id, "video_id")})
+        return self._single(endpoints.VIDEO, {"video_id": validation.identifier(video_id, "video_id")})
 
     def hashtag(self, *, hashtag_name: str | None = None, hashtag_id: str | None = None) -> dict[str, Any]:
-        name, value = V.exactly_one(("hashtag_name", hashtag_name), ("hashtag_id", hashtag_id))
-        return self._single(E.HASHTAG, {name: value})
+        name, value = validation.exactly_one(("hashtag_name", hashtag_name), ("hashtag_id", hashtag_id))
+        return self._single(endpoints.HASHTAG, {name: value})
 
     # --- paginated endpoints -----------------------------------------------------------------------
     def user_posts(self, sec_user_id: str, *, sort_type: str = "0", count: int = 30, cursor: str = "0",
                    max_pages: int | None = None, max_items: int | None = None) -> Iterator[Page]:
         """``cursor``: where the stream starts, a ``data.max_cursor`` the server sent earlier (resume)
         or a millisecond time (seek; the reference does not say a server honours one: verify it)."""
-        params = {"sec_user_id": V.identifier(sec_user_id, "sec_user_id"),
-                  "sort_type": V.choice(sort_type, V.SORT_TYPES, "sort_type")}
+        params = {"sec_user_id": validation.identifier(sec_user_id, "sec_user_id"),
+                  "sort_type": validation.choice(sort_type, validation.SORT_TYPES, "sort_type")}
         if not (isinstance(cursor, str) and cursor.isdigit()):
             raise ValueError(f"cursor must be a string of digits (a max_cursor), got {cursor!r}")
-        return self._stream(E.USER_POSTS, params, count, max_pages, max_items, start=cursor)
+        return self._stream(endpoints.USER_POSTS, params, count, max_pages, max_items, start=cursor)
 
     def video_comments(self, video_id: str, *, count: int = 50,
                        max_pages: int | None = None, max_items: int | None = None) -> Iterator[Page]:
-        return self._stream(E.VIDEO_COMMENTS, {"video_id": V.identifier(video_id, "video_id")}, count, max_pages, max_items)
+        return self._stream(endpoints.VIDEO_COMMENTS, {"video_id": validation.identifier(video_id, "video_id")}, count, max_pages, max_items)
 
     def comment_replies(self, video_id: str, comment_id: str, *, count: int = 50,
                         max_pages: int | None = None, max_items: int | None = None) -> Iterator[Page]:
-        params = {"video_id": V.identifier(video_id, "video_id"), "comment_id": V.identifier(comment_id, "comment_id")}
-        return self._stream(E.COMMENT_REPLIES, params, count, max_pages, max_items)
+        params = {"video_id": validation.identifier(video_id, "video_id"), "comment_id": validation.identifier(comment_id, "comment_id")}
+        return self._stream(endpoints.COMMENT_REPLIES, params, count, max_pages, max_items)
 
     def search_videos(self, keyword: str, *, sort_type: str = "0", publish_time: str = "0", count: int = 30,
                       max_pages: int | None = None, max_items: int | None = None) -> Iterator[Page]:
-        params = {"keyword": V.keyword(keyword), "sort_type": V.choice(sort_type, V.SORT_TYPES, "sort_type"),
-                  "publish_time": V.choice(publish_time, V.PUBLISH_TIMES, "publish_time")}
-        return self._stream(E.SEARCH_VIDEOS, params, count, max_pages, max_items)
+        params = {"keyword": validation.keyword(keyword), "sort_type": validation.choice(sort_type, validation.SORT_TYPES, "sort_type"),
+                  "publish_time": validation.choice(publish_time, validation.PUBLISH_TIMES, "publish_time")}
+        return self._stream(endpoints.SEARCH_VIDEOS, params, count, max_pages, max_items)
 
     def search_users(self, keyword: str, *, count: int = 30,
                      max_pages: int | None = None, max_items: int | None = None) -> Iterator[Page]:
-        return self._stream(E.SEARCH_USERS, {"keyword": V.keyword(keyword)}, count, max_pages, max_items)
+        return self._stream(endpoints.SEARCH_USERS, {"keyword": validation.keyword(keyword)}, count, max_pages, max_items)
 
     def hashtag_videos(self, hashtag_id: str, *, count: int = 30,
                        max_pages: int | None = None, max_items: int | None = None) -> Iterator[Page]:
-        return self._stream(E.HASHTAG_VIDEOS, {"hashtag_id": V.identifier(hashtag_id, "hashtag_id")},
+        return self._stream(endpoints.HASHTAG_VIDEOS, {"hashtag_id": validation.identifier(hashtag_id, "hashtag_id")},
                             count, max_pages, max_items)
 
     def user_followers(self, sec_user_id: str, *, count: int = 20,
                        max_pages: int | None = None, max_items: int | None = None) -> Iterator[Page]:
-        return self._stream(E.USER_FOLLOWERS, {"sec_user_id": V.identifier(sec_user_id, "sec_user_id")},
+        return self._stream(endpoints.USER_FOLLOWERS, {"sec_user_id": validation.identifier(sec_user_id, "sec_user_id")},
                             count, max_pages, max_items)
 
     def user_followings(self, sec_user_id: str, *, count: int = 20,
                         max_pages: int | None = None, max_items: int | None = None) -> Iterator[Page]:
-        return self._stream(E.USER_FOLLOWINGS, {"sec_user_id": V.identifier(sec_user_id, "sec_user_id")},
+        return self._stream(endpoints.USER_FOLLOWINGS, {"sec_user_id": validation.identifier(sec_user_id, "sec_user_id")},
                             count, max_pages, max_items)
 
     # --- mechanics ---------------------------------------------------------------------------------
-    def _single(self, spec: E.EndpointSpec, params: dict[str, Any]) -> dict[str, Any]:
+    def _single(self, spec: endpoints.EndpointSpec, params: dict[str, Any]) -> dict[str, Any]:
         response = self._req.post(spec.path, params)
         result = response.data.get(spec.result_key)
         if not isinstance(result, dict):
@@ -145,14 +145,14 @@ class ScavioClient:
                                          status=response.status)
         return result
 
-    def _stream(self, spec: E.EndpointSpec, params: dict[str, Any], count: int,
+    def _stream(self, spec: endpoints.EndpointSpec, params: dict[str, Any], count: int,
                 max_pages: int | None, max_items: int | None, start: str | None = None) -> Iterator[Page]:
         """Validate now (eagerly), paginate later (lazily): the generator starts on first ``next()``."""
         assert spec.max_count is not None
-        params["count"] = V.count(count, 1, spec.max_count)
-        return self._pages(spec, params, V.limit(max_pages, "max_pages"), V.limit(max_items, "max_items"), start)
+        params["count"] = validation.count(count, 1, spec.max_count)
+        return self._pages(spec, params, validation.limit(max_pages, "max_pages"), validation.limit(max_items, "max_items"), start)
 
-    def _pages(self, spec: E.EndpointSpec, base: dict[str, Any], max_pages: int | None,
+    def _pages(self, spec: endpoints.EndpointSpec, base: dict[str, Any], max_pages: int | None,
                max_items: int | None, start: str | None = None) -> Iterator[Page]:
         paginator = paginator_for(spec, start)
         seen = SeenIds()  # exact, ~8 bytes per numeric id (a million-comment stream)

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-from .. import settings as S
+from .. import settings
 from .tables import metadata
 
 SQLITE_FILE = "state.sqlite"
@@ -43,15 +43,15 @@ _LOCK = threading.Lock()
 
 def resolve_url(url: str | None = None, state_dir: str | Path | None = None) -> str:
     """The state URL to use: ``url`` > ``TIKTOK_STATE_URL`` > SQLite under ``state_dir``/``TIKTOK_STATE_DIR``."""
-    chosen = url or S.env(S.TIKTOK_STATE_URL)
+    chosen = url or settings.env(settings.TIKTOK_STATE_URL)
     if not chosen:
-        base = Path(state_dir) if state_dir is not None else S.state_dir()
+        base = Path(state_dir) if state_dir is not None else settings.state_dir()
         base.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{base / SQLITE_FILE}"
     try:
         parsed = make_url(chosen)
     except ArgumentError:
-        raise StateUnavailableError(f"{S.TIKTOK_STATE_URL} is not a database URL (expected e.g. "
+        raise StateUnavailableError(f"{settings.TIKTOK_STATE_URL} is not a database URL (expected e.g. "
                                     "postgresql://user:password@host:5432/db)") from None
     if parsed.drivername in ("postgresql", "postgres") and importlib.util.find_spec("psycopg") is None:
         parsed = parsed.set(drivername="postgresql+psycopg2")
