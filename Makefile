@@ -26,15 +26,20 @@ demo: $(STAMP)
 
 # Two tiers, fast first: tests/unit (pure functions, seconds; marker `unit`), then everything else against
 # real parts (`-m "not unit"`). PYTEST_ARGS goes to both; a tier it leaves empty (exit 5) is not a failure.
+# `dg check defs` first: the code location loads from tiktok_assets/defs/ ([tool.dg] in pyproject.toml).
 test: $(STAMP)
+	@VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/dg check defs
 	@$(BIN)/python -m pytest -q -m unit tests/unit $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	@$(BIN)/python -m pytest -q -m "not unit" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test-fast: $(STAMP)
 	@$(BIN)/python -m pytest -q -m unit tests/unit $(PYTEST_ARGS)
 
+# BENCHMARKS.md (about 10-15 min), then BENCHMARKS_LAKE.md: a year of the lake at 200 accounts (about 8 min on 2 cores).
+# The issue's scale: make bench LAKE_BENCH_ARGS="--accounts 1000 --days 365" (an hour or more).
 bench: $(STAMP)
 	@$(BIN)/python -m benchmarks.run
+	@$(BIN)/python -m benchmarks.lake_year $(or $(LAKE_BENCH_ARGS),--accounts 200 --days 365)
 
 # The UI on the embedded default: simulator unless SCAVIO_BASE_URL is set, the demo's DAGSTER_HOME.
 dev: $(STAMP)

@@ -1,8 +1,12 @@
-"""``tiktok_assets.definitions:defs``: the code location ``dagster dev -w dagster_workspace.yaml`` loads.
+"""``tiktok_assets.definitions:defs``: the code location (``make dev``, ``dagster_workspace.yaml``, ``dg dev``).
 
-Only wiring lives here; :mod:`tiktok_assets.wiring` says how the pieces are assembled and why.
+Only loading lives here: every definition is in ``tiktok_assets/defs/``, one folder per concern
+(see ``tiktok_assets/defs/__init__.py``), found by ``load_from_defs_folder`` from ``[tool.dg]`` in
+``pyproject.toml``.
 """
 
-from .wiring import build_definitions
+from pathlib import Path
 
-defs = build_definitions()
+from dagster import load_from_defs_folder
+
+defs = load_from_defs_folder(path_within_project=Path(__file__).resolve().parent)

@@ -4,10 +4,6 @@ Why separate from ``definitions.py``: importing this module builds nothing, so t
 lake-only Definitions for a run (``include_dbt=False``; dbt then runs through its runner) without
 loading dbt-core, which costs ~95 MB and ~1.5 s per process.
 
-Why ``in_process_executor``: one run = one process = one ``ScavioResource`` instance, hence one
-client whose ledger, sec_uid/hashtag-id caches and budget guard serve every asset of the run;
-parallelism comes from ``map_concurrent`` across entities (bounded by ``max_concurrency`` under the
-key's shared pace), not from step processes that would each pay their own resolution calls.
 Why settings are read in :func:`build_resources`: nothing reads the environment at import of other
 modules; the API key stays an ``EnvVar`` (resolved when a run starts, never stored or shown).
 dbt is not optional at load: when it cannot load, the code location fails with a message naming the
@@ -18,20 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from dagster import Definitions, EnvVar, define_asset_job, in_process_executor
+from dagster import Definitions, EnvVar, define_asset_job
 
 from . import settings
-from .assets import ALL_ASSETS
-from .assets.drift_checks import schema_drift_checks
-from .assets.maintenance import lake_maintenance, lake_maintenance_schedule
-from .assets.record_tables import record_table_specs
 from .assets.resources import LakeResource, ScavioResource
 from .scavio.envconfig import optional_settings_from_env
-from .budget.checks import credit_band_checks, entity_freshness_checks
 from .budget.resource import BudgetResource
 from .budget.settings import BudgetSettings
-from .budget.sensors import credit_budget, credit_budget_sensor, low_balance_sensor
-from .schedules import build_dbt_automation_sensor, tiktok_daily_job, tiktok_daily_schedule
 
 
 
@@ -72,21 +61,27 @@ def load_dbt() -> tuple[list[Any], dict[str, Any], Any]:
     return [tiktok_dbt_assets], {"dbt": dbt_resource()}, job
 
 
-def build_definitions(include_dbt: bool = True) -> Definitions:
-    """The Definitions; ``include_dbt=False`` leaves out the dbt assets, job and sensor."""
-    dbt_assets, dbt_resources, dbt_job = load_dbt() if include_dbt else ([], {}, None)
-    jobs: list[Any] = [tiktok_daily_job]
-    sensors: list[Any] = [credit_budget_sensor, low_balance_sensor]
-    if dbt_job is not None:
-        jobs.append(dbt_job)
-        sensors.append(build_dbt_automation_sensor(dbt_assets[0]))
-    return Definitions(
-        assets=[*ALL_ASSETS, lake_maintenance, credit_budget, *record_table_specs, *dbt_assets],
-        asset_checks=[*credit_band_checks(), *entity_freshness_checks(), *schema_drift_checks()],
-        resources={**build_resources(), **dbt_resources},
-        jobs=jobs,
-        schedules=[tiktok_daily_schedule, lake_maintenance_schedule],
-        sensors=sensors,
-        executor=in_process_executor,
-    )
+def dbt_definitions() -> Definitions:
+    """The dbt concern: models as assets, ``tiktok_dbt_job`` and the automation sensor (raises
+    :class:`DbtLoadError` when dbt cannot load)."""
+    from .schedules import build_dbt_automation_sensor
 
+    dbt_assets, dbt_resources, dbt_job = load_dbt()
+    return Definitions(assets=dbt_assets, resources=dbt_resources, jobs=[dbt_job],
+                       sensors=[build_dbt_automation_sensor(dbt_assets[0])])
+
+
+def build_definitions(include_dbt: bool = True) -> Definitions:
+    """The code location's Definitions, merged from the concerns of ``tiktok_assets/defs/``.
+
+    ``include_dbt=False`` leaves the dbt concern out: the CLI's lake run does not load dbt-core
+    (~95 MB, ~1.5 s per process) and runs dbt after, through its runner. ``load_from_defs_folder``
+    (``definitions.py``, ``dg``) merges the same concern functions, so both see one graph.
+    """
+    from .defs.budget.definitions import budget
+    from .defs.lake.definitions import lake
+    from .defs.resources.definitions import resources
+    from .defs.tiktok_api.definitions import tiktok_api
+
+    concerns = [resources, tiktok_api, budget, lake]
+    return Definitions.merge(*(concern() for concern in concerns), *([dbt_definitions()] if include_dbt else []))

@@ -87,3 +87,24 @@ def test_dbt_that_cannot_load_is_a_code_location_error(tmp_path: Path) -> None:
         assert "tiktok_assets.dbt.prepare" in status["error"]
     finally:
         server.stop()
+
+
+@pytest.mark.timeout(240)
+def test_dg_dev_serves_the_same_code_location(tmp_path: Path) -> None:
+    """The dg layout: ``dg dev`` (from [tool.dg] in pyproject.toml, definitions in tiktok_assets/defs/)
+    serves the same code location as ``make dev``: every asset, dbt included, loaded without error."""
+    port = free_port()
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    env = bare_env(DAGSTER_HOME=str(home), SCAVIO_API_KEY="sk-never-used", VIRTUAL_ENV=str(VENV_BIN.parent),
+                   PATH=f"{VENV_BIN}:/usr/local/bin:/usr/bin:/bin", TIKTOK_LAKE_URL=str(tmp_path / "lake"))
+    server = Server([str(VENV_BIN / "dg"), "dev", "--port", str(port), "--host", "127.0.0.1"], env, REPO_ROOT, port,
+                    tmp_path / "dg.log").start()
+    try:
+        status = server.wait_for(location_status)
+        assert "error" not in status, status
+        expected = {f"tiktok/{name}" for name in ALL} | dbt_model_keys() | {"tiktok/credit_budget", "tiktok/lake_maintenance"}
+        assert expected <= asset_keys(port), sorted(expected - asset_keys(port))
+    finally:
+        server.stop()

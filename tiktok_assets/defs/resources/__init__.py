@@ -1,0 +1,1 @@
+"""See tiktok_assets/defs/__init__.py."""
