@@ -23,3 +23,15 @@ def test_snapshot_shape():
     posts = data["assets"]["tiktok/posts"]
     assert posts["pool"] == "scavio_api" and "entities_ok" in posts["checks"]
     assert all(s["default_status"] in ("RUNNING", "STOPPED") for s in [*data["schedules"].values(), *data["sensors"].values()])
+
+
+def test_the_code_location_never_imports_the_simulator() -> None:
+    """The simulator is a first-class part of the project (demo, tests, benchmarks) but not of what a
+    deployment loads: importing the definitions must not import it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, tiktok_assets.definitions; "
+            "print(sorted(m for m in sys.modules if m.startswith('tiktok_assets.simulator')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
