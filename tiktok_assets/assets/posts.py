@@ -11,8 +11,9 @@ than the range, the next request seeds ``cursor`` = the range end in ms, skippin
 The reference does not say a server honours a cursor it never issued, so the answer is verified: it
 must hold posts, all older than the seed. Otherwise (ignored, or an empty answer that cannot be told
 from "nothing older") that page is the only loss: the pass goes on from page 1's own cursor.
-Every (day, account) of the range is written, empty days as empty files, so reruns are idempotent and
-the schema is stable.
+Pages stream into the account's ``DaySink`` as they arrive (the one write path, bounded memory);
+every (day, account) of the range is captured, empty days too, so reruns are idempotent and the
+schema is stable.
 """
 
 
@@ -29,23 +30,30 @@ from .fanout import EntityOutcome, fan_out
 from .resources import BudgetResource, LakeResource, ScavioResource
 from .runtime import AssetEvents, AssetRun, TikTokConfig
 from .spec import asset_kwargs
-from .windows import Window, group_by_day, page_is_older_than, today_utc
+from .sink import DaySink
+from .windows import Window, page_is_older_than, today_utc
 
 
-def newest_first_pass(run: AssetRun, pages: Any, outcome: EntityOutcome) -> list[dict[str, Any]]:
-    """Collect a ``user/posts`` (sort_type "0") stream up to the page that reaches past the window start.
+def newest_first_pass(run: AssetRun, pages: Any, outcome: EntityOutcome, sink: DaySink, seen: set[Any]) -> None:
+    """Stream a ``user/posts`` (sort_type "0") stream into ``sink`` up to the page that reaches past
+    the window start.
 
     Only for that stream: it is the one list the reference documents as newest-first. Any other
     stream must be read to its end (or to a stated page limit), never cut on ``create_time``.
     """
-    items: list[dict[str, Any]] = []
     for page in pages:
-        items.extend(page.items)
+        add_new(sink, page.items, seen)
         if page.stop_reason:
             outcome.notes.append(f"stream ended after page {page.page_number}: {page.stop_reason}")
         if page_is_older_than(page.items, run.window):
             break
-    return items
+
+
+def add_new(sink: DaySink, items: list[dict[str, Any]], seen: set[Any]) -> None:
+    """Stage the items not staged yet: a seek reads two streams, so a page-edge repeat is possible."""
+    fresh = [i for i in items if i.get("aweme_id") not in seen]
+    seen.update(i.get("aweme_id") for i in fresh)
+    sink.add(fresh)
 
 
 class PostsConfig(TikTokConfig):
@@ -70,17 +78,17 @@ def _regular_times(items: list[dict[str, Any]]) -> list[int]:
     return out
 
 
-def seeking_pass(run: AssetRun, sec: str, outcome: EntityOutcome) -> list[dict[str, Any]]:
+def seeking_pass(run: AssetRun, sec: str, outcome: EntityOutcome, sink: DaySink, seen: set[Any]) -> None:
     """Page 1, then (when page 1 is entirely newer than the range) a verified seek to the range end,
-    else the pass resumed from page 1's own cursor. Returns the items, deduplicated by id."""
+    else the pass resumed from page 1's own cursor; streamed into ``sink``, deduplicated by id."""
     first = next(run.client.user_posts(sec, max_pages=1), None)
     if first is None:
-        return []
-    items = list(first.items)
+        return
+    add_new(sink, first.items, seen)
     if page_is_older_than(first.items, run.window) or not first.has_more or first.stop_reason:
         if first.stop_reason:
             outcome.notes.append(f"stream ended after page 1: {first.stop_reason}")
-        return items
+        return
     times = _regular_times(first.items)
     rest: Iterator[Any] | None = None
     if times and min(times) >= run.window.end_ts_exclusive:
@@ -96,8 +104,7 @@ def seeking_pass(run: AssetRun, sec: str, outcome: EntityOutcome) -> list[dict[s
             outcome.notes.append("seek: the server did not honour a seeded cursor (1 page spent); went on from page 1")
     if rest is None:
         rest = run.client.user_posts(sec, cursor=str(first.data["max_cursor"]))
-    items += newest_first_pass(run, rest, outcome)
-    return list({i.get("aweme_id"): i for i in items}.values())  # two streams: a page-edge repeat is possible
+    newest_first_pass(run, rest, outcome, sink, seen)
 
 
 def reobservation_window(window: Window, days: int, today: date | None = None) -> Window:
@@ -109,13 +116,6 @@ def reobservation_window(window: Window, days: int, today: date | None = None) -
     return Window(window.start - timedelta(days=days), window.end)
 
 
-def write_days(run: AssetRun, key: str, items: list[dict[str, Any]], outcome: EntityOutcome, extra: dict[str, Any] | None = None) -> None:
-    """Write every day of the window for ``key`` (empty days too); ``extra`` values are scalars."""
-    for day, day_items in group_by_day(items, run.window).items():
-        outcome.rows += run.write(key, day, day_items, extra=extra)
-        outcome.partitions += 1
-
-
 @asset(**asset_kwargs("posts"))
 def posts(context: AssetExecutionContext, config: PostsConfig, scavio: ScavioResource, lake: LakeResource,
         budget: BudgetResource) -> AssetEvents:
@@ -124,10 +124,11 @@ def posts(context: AssetExecutionContext, config: PostsConfig, scavio: ScavioRes
 
         def work(account: str, outcome: EntityOutcome) -> None:
             sec = resolve.sec_uid(run, account)
-            if config.seek:
-                items = seeking_pass(run, sec, outcome)
-            else:
-                items = newest_first_pass(run, run.client.user_posts(sec), outcome)
-            write_days(run, account, items, outcome)
+            seen: set[Any] = set()
+            with DaySink(run, account, outcome) as sink:  # every day of the window, empty days too
+                if config.seek:
+                    seeking_pass(run, sec, outcome, sink, seen)
+                else:
+                    newest_first_pass(run, run.client.user_posts(sec), outcome, sink, seen)
 
         yield from run.finish(fan_out(run, run.select("accounts"), work))

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from ..lake.flatten import flatten
-from .windows import utc_day
+from .windows import group_by_day
 
 if TYPE_CHECKING:
     from .fanout import EntityOutcome
@@ -46,13 +46,9 @@ class DaySink:
 
     def add(self, items: Sequence[dict[str, Any]], extra: dict[str, Any] | None = None) -> int:
         """Stage the items created inside the window; ``extra`` values are scalars. Returns rows kept."""
-        by_day: dict[date, list[dict[str, Any]]] = {}
-        for item in items:
-            day = utc_day(item.get("create_time"))
-            if day is not None and self.run.window.contains(day):
-                by_day.setdefault(day, []).append(item)
         batches = [(day, flatten(self.table, day_items, partition_date=day, tracked_entity=self.key,
-                                 captured_at=self.run.captured_at, extra=extra)) for day, day_items in by_day.items()]
+                                 captured_at=self.run.captured_at, extra=extra))
+                   for day, day_items in group_by_day(items, self.run.window).items() if day_items]
         return self._append(batches)
 
     def add_rows(self, day: date, rows: pa.RecordBatch | pa.Table) -> int:
