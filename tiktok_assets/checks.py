@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dagster import AssetCheckSpec, AssetKey
 
-from .assets.runtime import ENTITIES_CHECK
+from .assets.asset_run import ENTITIES_CHECK
 
 KEY_PREFIX = "tiktok"
 

@@ -17,7 +17,8 @@ from typing import Any
 from dagster import Definitions, EnvVar, define_asset_job
 
 from . import settings
-from .assets.resources import LakeResource, ScavioResource
+from .lake.store import LakeResource
+from .scavio.resource import ScavioResource
 from .scavio.envconfig import optional_settings_from_env
 from .budget.resource import BudgetResource
 from .budget.settings import BudgetSettings

@@ -186,7 +186,7 @@ def test_exhausted_balance_stops_cleanly_and_keeps_written_partitions(simulator_
 
 
 def test_resource_client_with_run_limits_reserves_each_credit_once(simulator, api_key, isolated_state, lake):
-    from tiktok_assets.budget.runtime import attach_budget
+    from tiktok_assets.budget.run_limit import attach_budget
     from tiktok_assets.scavio.resource import ScavioResource
 
     flush_ledger(lake, [e for e in make_ledger_today(3)], "earlier-run")  # spent earlier today by another run

@@ -9,12 +9,12 @@ entity per run): posts, search_videos, comments, comment_replies, videos.
 from __future__ import annotations
 
 from .comments import comment_replies, comments
-from .graph import followers, followings
+from .follow_lists import followers, followings
 from .hashtags import hashtag_videos, hashtags
 from .posts import posts
 from .profiles import profiles
 from .search import search_users, search_videos
-from .spec import asset_key
+from .decorator_args import asset_key
 from .videos import videos
 
 from .catalog import EVENT_NAMES, SNAPSHOT_NAMES

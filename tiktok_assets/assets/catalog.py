@@ -3,7 +3,7 @@ text a user reads in the Dagster UI.
 
 Why a registry: the decorators, the schedule, the CLI's names and notices, the estimate and the tests
 all need the same facts about the eleven assets. Written here once, they are derived everywhere else
-(``assets/spec.py`` builds the decorator arguments from it), so adding or renaming an asset is a
+(``assets/decorator_args.py`` builds the decorator arguments from it), so adding or renaming an asset is a
 change in one place. The module docstrings of the asset modules explain the code to maintainers; the
 ``description`` here explains the data to users (what it holds, how fresh, what it costs), in Markdown.
 """

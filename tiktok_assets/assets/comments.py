@@ -30,10 +30,12 @@ from pydantic import Field
 
 from ..scavio.errors import EntityNotFoundError
 from .fanout import EntityOutcome
-from .resources import BudgetResource, LakeResource, ScavioResource
-from .runtime import AssetEvents, AssetRun, TikTokConfig
+from ..budget.resource import BudgetResource
+from ..lake.store import LakeResource
+from ..scavio.resource import ScavioResource
+from .asset_run import AssetEvents, AssetRun, TikTokConfig
 from .sink import DaySink
-from .spec import asset_kwargs
+from .decorator_args import asset_kwargs
 from .state import StreamState
 from .streams import EntityPlan, fan_out_streams
 from .unchanged import copy_rows, decide, in_set, pair_in_set, save_all

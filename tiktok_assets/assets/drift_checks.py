@@ -9,7 +9,7 @@ from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeve
 
 from ..lake.drift import drift_report
 from ..lake.schemas import API_TABLES
-from .resources import LakeResource
+from ..lake.store import LakeResource
 
 DRIFT_CHECK = "schema_drift"
 

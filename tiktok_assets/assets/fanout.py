@@ -27,7 +27,7 @@ from ..scavio.errors import (
 )
 
 if TYPE_CHECKING:
-    from .runtime import AssetRun
+    from .asset_run import AssetRun
 
 # Errors that end one entity's work but not the run.
 ENTITY_ERRORS: tuple[type[BaseException], ...] = (

@@ -25,9 +25,11 @@ from pydantic import Field
 
 from . import resolve
 from .fanout import EntityOutcome, fan_out
-from .resources import BudgetResource, LakeResource, ScavioResource
-from .runtime import AssetEvents, AssetRun, TikTokConfig
-from .spec import asset_kwargs
+from ..budget.resource import BudgetResource
+from ..lake.store import LakeResource
+from ..scavio.resource import ScavioResource
+from .asset_run import AssetEvents, AssetRun, TikTokConfig
+from .decorator_args import asset_kwargs
 from .state import StreamState
 from .unchanged import save_all, unchanged_single
 
@@ -70,7 +72,7 @@ def hashtags(context: AssetExecutionContext, config: TikTokConfig, scavio: Scavi
 def hashtag_videos(context: AssetExecutionContext, config: HashtagVideosConfig, scavio: ScavioResource, lake: LakeResource,
         budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "hashtag_videos", scavio, lake, config, budget) as run:
-        from .graph import latest_counts
+        from .follow_lists import latest_counts
 
         day = run.window.start
         names = run.select("hashtags")

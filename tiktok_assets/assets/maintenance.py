@@ -33,7 +33,7 @@ from pydantic import Field
 
 from ..lake.captures import CAPTURES_TABLE
 from ..lake.schemas import SCHEMAS
-from .resources import LakeResource
+from ..lake.store import LakeResource
 from .windows import today_utc
 
 RETENTION_ENV = "TIKTOK_LAKE_VACUUM_RETENTION_HOURS"

@@ -27,9 +27,11 @@ from pydantic import Field
 
 from . import resolve
 from .fanout import EntityOutcome, fan_out
-from .resources import BudgetResource, LakeResource, ScavioResource
-from .runtime import AssetEvents, AssetRun, TikTokConfig
-from .spec import asset_kwargs
+from ..budget.resource import BudgetResource
+from ..lake.store import LakeResource
+from ..scavio.resource import ScavioResource
+from .asset_run import AssetEvents, AssetRun, TikTokConfig
+from .decorator_args import asset_kwargs
 from .sink import DaySink
 from .windows import Window, page_is_older_than, today_utc
 

@@ -19,9 +19,11 @@ from ..scavio.errors import EntityNotFoundError
 
 from . import resolve
 from .fanout import EntityOutcome, fan_out
-from .resources import BudgetResource, LakeResource, ScavioResource
-from .runtime import AssetEvents, AssetRun, TikTokConfig
-from .spec import asset_kwargs
+from ..budget.resource import BudgetResource
+from ..lake.store import LakeResource
+from ..scavio.resource import ScavioResource
+from .asset_run import AssetEvents, AssetRun, TikTokConfig
+from .decorator_args import asset_kwargs
 
 
 def profile_following_renames(run: AssetRun, account: str, outcome: EntityOutcome) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from dagster import AssetSpec
 
 from ..checks import KEY_PREFIX
 from ..dbt.sources_yml import TABLE_DOCS
-from .spec import column_schema
+from .decorator_args import column_schema
 
 RECORD_TABLES = ("credit_ledger", "entity_status")
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pyarrow.compute as pc
 
 if TYPE_CHECKING:
-    from .runtime import AssetRun
+    from .asset_run import AssetRun
 
 
 def remember(run: AssetRun, kind: str, name: str, value: str | None) -> None:

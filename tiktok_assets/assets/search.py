@@ -15,9 +15,11 @@ search_users: partition D = the users the search returned when captured on D (ra
 from dagster import AssetExecutionContext, asset
 
 from .fanout import EntityOutcome, fan_out
-from .resources import BudgetResource, LakeResource, ScavioResource
-from .runtime import AssetEvents, AssetRun, TikTokConfig
-from .spec import asset_kwargs
+from ..budget.resource import BudgetResource
+from ..lake.store import LakeResource
+from ..scavio.resource import ScavioResource
+from .asset_run import AssetEvents, AssetRun, TikTokConfig
+from .decorator_args import asset_kwargs
 from .windows import publish_time_bucket, utc_day
 
 

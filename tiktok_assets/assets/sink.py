@@ -28,7 +28,7 @@ from .windows import group_by_day
 
 if TYPE_CHECKING:
     from .fanout import EntityOutcome
-    from .runtime import AssetRun
+    from .asset_run import AssetRun
 
 
 class DaySink:

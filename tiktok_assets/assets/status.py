@@ -16,7 +16,7 @@ import pyarrow as pa
 from ..lake.schemas import SCHEMAS
 
 if TYPE_CHECKING:
-    from .runtime import AssetRun
+    from .asset_run import AssetRun
 
 NOT_FOUND_MARK = "not found (deleted, private or unknown)"  # fanout.describe_entity_error's wording
 

@@ -32,7 +32,7 @@ from ..scavio.errors import BudgetExceededError
 from .fanout import EntityOutcome, describe_entity_error, is_entity_error, summarize
 
 if TYPE_CHECKING:
-    from .runtime import AssetRun
+    from .asset_run import AssetRun
 
 
 @dataclass

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from .state import StreamState, usable_count
 
 if TYPE_CHECKING:
-    from .runtime import AssetRun
+    from .asset_run import AssetRun
     from .sink import DaySink
 
 COPY_BATCH_ROWS = 4096

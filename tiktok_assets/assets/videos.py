@@ -27,9 +27,11 @@ from ..lake.schemas import SCHEMAS
 from ..scavio.errors import EntityNotFoundError
 from .fanout import EntityOutcome
 from .streams import EntityPlan, fan_out_streams
-from .resources import BudgetResource, LakeResource, ScavioResource
-from .runtime import AssetEvents, AssetRun, TikTokConfig
-from .spec import asset_kwargs
+from ..budget.resource import BudgetResource
+from ..lake.store import LakeResource
+from ..scavio.resource import ScavioResource
+from .asset_run import AssetEvents, AssetRun, TikTokConfig
+from .decorator_args import asset_kwargs
 from .windows import today_utc
 
 # (source table, entity kind in tracked.yaml, folder prefix) in priority order.

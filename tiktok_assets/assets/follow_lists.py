@@ -14,9 +14,11 @@ from dagster import AssetExecutionContext, asset
 
 from . import resolve
 from .fanout import EntityOutcome, fan_out
-from .resources import BudgetResource, LakeResource, ScavioResource
-from .runtime import AssetEvents, AssetRun, TikTokConfig
-from .spec import asset_kwargs
+from ..budget.resource import BudgetResource
+from ..lake.store import LakeResource
+from ..scavio.resource import ScavioResource
+from .asset_run import AssetEvents, AssetRun, TikTokConfig
+from .decorator_args import asset_kwargs
 from .state import StreamState
 from .unchanged import save_all, unchanged_single
 

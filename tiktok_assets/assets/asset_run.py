@@ -30,7 +30,7 @@ from pydantic import Field
 
 from ..budget.ledger_sink import ledger_flushing
 from ..budget.resource import BudgetResource
-from ..budget.runtime import attach_budget
+from ..budget.run_limit import attach_budget
 from ..lake.flatten import flatten
 from ..lake.store import Lake, LakeResource
 from ..scavio.protocol import TikTokApi
