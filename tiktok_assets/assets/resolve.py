@@ -10,7 +10,8 @@ followers, followings and comments never repeat the profile request in one run. 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pyarrow.compute as pc
 
@@ -39,28 +40,22 @@ def _latest_from_lake(run: AssetRun, table: str, key: str, column: str) -> str |
     return latest[column][0].as_py()
 
 
-def sec_uid(run: AssetRun, account: str) -> str:
-    cache = run.client.run_memo
-    if ("account", account) in cache:
-        return cache[("account", account)]
-    value = _latest_from_lake(run, "profiles", account, "sec_uid")
-    if value is None:
-        value = run.client.profile(username=account).get("sec_uid")
+def _resolve(run: AssetRun, kind: str, name: str, table: str, column: str, fetch: Callable[[], Any], what: str) -> str:
+    """The memo of the run, else the lake's latest capture, else one API call (then memoized)."""
+    memo = run.client.run_memo
+    if (kind, name) not in memo:
+        value = _latest_from_lake(run, table, name, column) or fetch()
         if not value:
-            raise ValueError(f"profile of {account!r} has no sec_uid")
-    cache[("account", account)] = value
-    return value
+            raise ValueError(f"{kind} {name!r} has no {what}")
+        memo[(kind, name)] = str(value)
+    return memo[(kind, name)]
+
+
+def sec_uid(run: AssetRun, account: str) -> str:
+    return _resolve(run, "account", account, "profiles", "sec_uid",
+                    lambda: run.client.profile(username=account).get("sec_uid"), "sec_uid in its profile")
 
 
 def hashtag_id(run: AssetRun, name: str) -> str:
-    cache = run.client.run_memo
-    if ("hashtag", name) in cache:
-        return cache[("hashtag", name)]
-    value = _latest_from_lake(run, "hashtags", name, "hashtag_id")
-    if value is None:
-        info = run.client.hashtag(hashtag_name=name)
-        value = (info.get("challenge") or {}).get("id")
-        if not value:
-            raise ValueError(f"hashtag {name!r} has no challenge.id")
-    cache[("hashtag", name)] = str(value)
-    return str(value)
+    return _resolve(run, "hashtag", name, "hashtags", "hashtag_id",
+                    lambda: (run.client.hashtag(hashtag_name=name).get("challenge") or {}).get("id"), "challenge.id")
