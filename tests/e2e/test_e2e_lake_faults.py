@@ -40,20 +40,26 @@ def test_long_cjk_keyword_is_captured_beside_the_others(make_pipeline, simulator
 
 
 def test_failed_video_source_writes_nothing(make_pipeline, simulator, monkeypatch) -> None:  # noqa: F811
-    """Every /video request of one source fails (500, no retries): that source has no rows and no
-    capture record, the other source is written, and entities_ok names the failed one."""
+    """A /video request of one source fails (500, no retries): that source has no rows and no capture
+    record, nothing more is spent on it, the other source is written, and entities_ok names the failed one."""
     monkeypatch.setenv("SCAVIO_MAX_RETRIES", "0")
     monkeypatch.setenv("SCAVIO_MAX_CONCURRENCY", "1")  # requests reach the simulator in discovery order
     p = make_pipeline(simulator)
     p.track(accounts=["chef_lina"], keywords=["cooking recipe"])
-    today = today_utc() - timedelta(days=1)  # a complete day: just after midnight UTC today has no videos yet
-    assert p.run(("posts", "search_videos"), today).success
-    posts = {r["aweme_id"] for r in p.lake.read("posts", dates=[today]).to_pylist()}
-    searched = {r["aweme_id"] for r in p.lake.read("search_videos", dates=[today]).to_pylist()} - posts
-    assert posts and searched, "both sources discovered videos created that day"
-    # the account's videos fail; the keyword's succeed (videos are fetched in discovery order: posts first)
-    simulator.enqueue_faults([{"status": 500}] * len(posts))
-    result = p.run(("videos",), today)
+    # the week before today: complete days, and both sources found videos in it whatever the hour
+    first, last = today_utc() - timedelta(days=7), today_utc() - timedelta(days=1)
+    days = [first + timedelta(days=i) for i in range(7)]
+    assert p.run(("posts", "search_videos"), first, last).success
+    posts = {r["aweme_id"] for r in p.lake.read("posts", dates=days).to_pylist()}
+    searched = {r["aweme_id"] for r in p.lake.read("search_videos", dates=days).to_pylist()} - posts
+    assert posts and searched, "both sources discovered videos created that week"
+    # the account's first video fails; the keyword's succeed (videos are fetched in discovery order:
+    # posts first), and the failed source's other videos are not requested (no credit spent on them)
+    simulator.enqueue_faults([{"status": 500}])
+    simulator.reset_stats()
+    result = p.run(("videos",), first, last)
+    # at most one more of the failed source's videos was already in flight (concurrency 1)
+    assert 1 + len(searched) <= simulator.stats()["requests"].get("/api/v1/tiktok/video", 0) <= 2 + len(searched)
     md = metadata(result, "videos")
     assert md["failed_entities"] == ["account:chef_lina"]
     assert not check(result, "videos").passed
@@ -61,7 +67,7 @@ def test_failed_video_source_writes_nothing(make_pipeline, simulator, monkeypatc
     assert set(rows["tracked_entity"].to_pylist()) == {"keyword:cooking recipe"}
     assert set(rows["aweme_id"].to_pylist()) == searched
     assert {k for _d, k in p.lake.partitions("videos")} == {"keyword:cooking recipe"}
-    assert not p.lake.exists("videos", today, "account:chef_lina")
+    assert not any(p.lake.exists("videos", d, "account:chef_lina") for d in days)
 
 
 def test_entity_status_marks_a_deleted_account(make_pipeline, simulator, tmp_path, monkeypatch) -> None:  # noqa: F811
