@@ -44,6 +44,10 @@ def dagster_command(args: list[str]) -> list[str]:
     return [str(bin_dir / "dagster"), "dev", "-w", str(WORKSPACE), *args]
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     root = Path.cwd()
@@ -52,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    # SIGTERM (a service manager, a test harness) stops dagster dev's process group too: without this
+    # the wrapper would die alone and leave the webserver, daemon and code server running.
+    signal.signal(signal.SIGTERM, _interrupt)
     with embedded_api(root) as sim_url:
         where = f"the simulator at {sim_url}" if sim_url else f"SCAVIO_BASE_URL={os.environ['SCAVIO_BASE_URL']}"
         print(f"make dev: API = {where}; DAGSTER_HOME={os.environ['DAGSTER_HOME']}", flush=True)
@@ -65,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
                 try:
-                    proc.wait(timeout=20)
+                    proc.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     os.killpg(proc.pid, signal.SIGKILL)
     return 0

@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 
 from deltalake import DeltaTable
 
@@ -86,6 +87,9 @@ def test_entity_status_marks_a_deleted_account(make_pipeline, simulator, tmp_pat
     # chef_lina is gone: its handle and (the rename check) its recorded sec_uid both answer 404
     simulator.enqueue_faults([{"status": 404}, {"status": 404}])
     monkeypatch.setenv("SCAVIO_MAX_CONCURRENCY", "1")
+    # captured_at has whole seconds (the lake's contract): the next capture must be a later second to be
+    # the latest one, as any real rerun is
+    time.sleep(1.0 - datetime.now(UTC).microsecond / 1e6)
     second = p.run(("profiles",), today)
     assert metadata(second, "profiles")["failed_entities"] == ["chef_lina"]
     status = user_table(p, "entity_status").to_pylist()

@@ -64,6 +64,26 @@ def test_make_dev_loads_every_asset_and_the_embedded_default(tmp_path: Path) -> 
         assert "not found on PATH" not in log
     finally:
         server.stop()
+    # stopping make dev stops everything it started (webserver, daemon, code server): no orphans
+    assert wait_until_gone(str(port)) == []
+
+
+def wait_until_gone(marker: str, timeout: float = 30) -> list[str]:
+    """Command lines of processes still running with ``marker`` in them after ``timeout`` seconds."""
+    import time
+
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while True:
+        left = []
+        for proc in psutil.process_iter(["cmdline"]):
+            line = " ".join(proc.info["cmdline"] or [])
+            if marker in line and "pytest" not in line:
+                left.append(line[:200])
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.5)
 
 
 @pytest.mark.timeout(240)

@@ -91,8 +91,8 @@ class AssetRun:
     window: Window
     config: TikTokConfig
     ledger_start: int = 0
-    # full precision: two captures of one day (a rerun right after a run) must still order by time
-    captured_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # whole seconds: the lake's captured_at is timestamp[s] (the schema contract)
+    captured_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
     batches: dict[str, Any] = field(default_factory=dict)  # table -> lake TableBatch of this run
 
     previews: dict[date, pa.Table] = field(default_factory=dict)  # the first rows staged per day
