@@ -1,96 +1,190 @@
-"""``python -m benchmarks.lake_year [--accounts 1000] [--days 365] [--output BENCHMARKS_LAKE.md]``
+"""``python -m benchmarks.lake_year [--accounts 200] [--days 365] [--checkpoints 30] [--repeats 3] [--reobserve-days 7]``
 
-A year of daily captures for 1,000 accounts, written through the product's own lake writer
-(``Lake.batch``: one commit per table per day, plus the capture log and the ledger), then measured
-at 30 days and at the end (issue 10 §4):
+A year of daily captures written through the product's own lake writer (``Lake.batch``: one commit
+per table per day, plus the capture log and the ledger), then measured at 30 days and at the end of
+the history (issue 10 §4). ``make bench`` runs it after ``benchmarks.run`` and it rewrites
+``BENCHMARKS_LAKE.md``. The issue's scale is ``--accounts 1000``; the default is 200 accounts so that
+a year fits in minutes on a 2-core machine (said so in the report).
+
+At each checkpoint:
 
 - files and bytes per table, before and after compaction (``Lake.compact`` of the closed days, then
   ``vacuum`` with retention 0, as ``tiktok/lake_maintenance`` does);
-- time to write one more day (after compaction: the steady state with daily maintenance);
-- ``dbt build`` time for one more day (the real project over the real lake);
-- ``estimate``'s time (credits per asset from the ledger history in the lake).
+- then ``--repeats`` times "one more day": write the day, run the daily maintenance, ``dbt build``
+  (the real project over the real lake, into one warehouse kept across builds, as in production),
+  ``tiktok-assets estimate --date <that day>`` over the whole tracked set (the console script's
+  ``main``, in process, with the clock on that day), and one tick of the budget sensor
+  (``evaluate_credit_budget`` over the shared state's request ledger). Each cost is the median of
+  the repeats, because the machine is shared and single timings are noisy.
 
-Scaled where a full year would not fit a 2-core machine in minutes, and said so in the report:
-per account and day, 1 post (created that day), 10 comments (the product reads up to 10 videos x
-1,000 comments), 20 followers (TikTok lists up to 5,000) and 4 ledger rows. The budget sensor's tick
-is not measured here: it reads the shared SQL state (``tiktok_assets/state``), not the lake.
+Why the clock is moved (``time_machine``) for ``estimate``: it reads the ledger's last 35 days and the
+billing period *before today*; with the real clock, every checkpoint would read the same (empty)
+weeks and the comparison would say nothing. Why the billing cycle day is set per day: the sensor and
+``estimate`` read the current billing period, and a period that has just started holds a day of rows
+while one about to end holds a month; the day measured is always the last day of a full period, the
+worst case, so 30 and 365 days compare like with like.
+
+Synthetic volume per account and day (scaled, and said so in the report): 1 post, re-observed on the
+7 following days (the posts asset's default ``reobserve_days``: the daily run adds an observation to
+each of the last 8 creation days, which is what leaves several small files per closed day, and makes
+a day's write about 2.5x slower; ``--reobserve-days 0`` for one creation day per run), 10 comments, 20 followers and
+4 requests in the ledger (the lake's ``credit_ledger`` and the shared state's ledger, which keeps
+every row here: no pruning, the worst case).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
+import os
 import shutil
+import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from tiktok_assets import settings as S
 from tiktok_assets.lake.flatten import flatten
 from tiktok_assets.lake.ledger import ledger_rows
 from tiktok_assets.lake.store import Lake
 from tiktok_assets.scavio.types import LedgerEntry
 
 START = date(2025, 1, 1)
+DEFAULT_ACCOUNTS, DEFAULT_DAYS, DEFAULT_REPEATS = 200, 365, 3
 COMMENTS, FOLLOWERS, LEDGER_ROWS = 10, 20, 4
+REOBSERVE_DAYS = 7  # the posts asset's default re-observation window
 TABLES = ("posts", "comments", "followers", "credit_ledger", "_captures")
+GOAL = 1.5  # issue 10: each per-day cost at 365 days within 1.5x of its cost at 30 days
+CAPTURE_HOUR = 6  # UTC hour of the synthetic daily run
+# A tick takes milliseconds, where one preempted time slice on a shared 2-core machine is a 2x outlier:
+# each day's tick cost is the median of this many ticks over the same ledger (the day's median then
+# goes into the median of the repeats like every other cost).
+SENSOR_TICKS = 5
+LEDGER_ASSETS = (("posts", "/api/v1/tiktok/user/posts"), ("comments", "/api/v1/tiktok/video/comments"),
+                 ("followers", "/api/v1/tiktok/user/followers"), ("profiles", "/api/v1/tiktok/user/info"))
+# (key, label) of the per-day costs, in report order
+PER_DAY = (("write_s", "write one more day"), ("maintenance_s", "daily maintenance (compact + vacuum)"),
+           ("dbt_build_s", "`dbt build` after it"), ("estimate_s", "`tiktok-assets estimate` (whole tracked set)"),
+           ("sensor_s", "budget sensor tick (`evaluate_credit_budget`)"))
+# shown beside the per-day costs, without the goal: a part of one of them
+EXTRA = (("dbt_staging_s", "of which staging models (summed model time: the part that reads the lake)"),)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """What one run writes and how often it measures; every report line states it."""
+
+    accounts: int = DEFAULT_ACCOUNTS
+    reobserve_days: int = REOBSERVE_DAYS
+    repeats: int = DEFAULT_REPEATS
 
 
 def _account(n: int) -> str:
     return f"acct{n:04d}"
 
 
-def day_rows(day: date, accounts: int) -> dict[str, list[tuple[str, pa.RecordBatch]]]:
-    """Synthetic API items of one capture day, flattened by the product's own ``flatten``."""
-    at = datetime(day.year, day.month, day.day, 6, tzinfo=UTC)
-    ts = int(at.timestamp()) - 3600
-    out: dict[str, list[tuple[str, pa.RecordBatch]]] = {"posts": [], "comments": [], "followers": []}
+def _capture_time(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, CAPTURE_HOUR, tzinfo=UTC)
+
+
+# -- the synthetic history -----------------------------------------------------------------------
+
+def day_rows(day: date, accounts: int, reobserve_days: int = REOBSERVE_DAYS,
+             ) -> dict[str, list[tuple[str, list[tuple[date, pa.RecordBatch]]]]]:
+    """What one daily run captures, flattened by the product's own ``flatten``:
+    ``table -> [(entity, [(partition day, rows), ...]), ...]``.
+
+    Posts are partitioned by creation day, so the run adds one observation to each of the last
+    ``reobserve_days + 1`` days (the re-observation window): that is what leaves several small files
+    per closed day for compaction, as in production.
+    """
+    at = _capture_time(day)
+    out: dict[str, list[tuple[str, list[tuple[date, pa.RecordBatch]]]]] = {"posts": [], "comments": [], "followers": []}
     for n in range(accounts):
         a = _account(n)
+        posts = []
+        for age in range(reobserve_days + 1):
+            created = day - timedelta(days=age)
+            if created < START:
+                break
+            vid = f"7{created.toordinal():07d}{n:05d}"
+            post = {"aweme_id": vid, "desc": f"post of {a} on {created}", "create_time": int(_capture_time(created).timestamp()) - 3600,
+                    "author": {"unique_id": a},
+                    "statistics": {"play_count": 1000 + n + 500 * age, "digg_count": 100 + 10 * age,
+                                   "comment_count": COMMENTS, "share_count": 3 + age, "collect_count": 2}}
+            posts.append((created, flatten("posts", [post], partition_date=created, tracked_entity=a, captured_at=at)))
+        out["posts"].append((a, posts))
         vid = f"7{day.toordinal():07d}{n:05d}"
-        post = {"aweme_id": vid, "desc": f"post of {a} on {day}", "create_time": ts, "author": {"unique_id": a},
-                "statistics": {"play_count": 1000 + n, "digg_count": 100, "comment_count": COMMENTS, "share_count": 3,
-                               "collect_count": 2}}
-        out["posts"].append((a, flatten("posts", [post], partition_date=day, tracked_entity=a, captured_at=at)))
+        ts = int(at.timestamp()) - 3600
         comments = [{"cid": f"{vid}{i:03d}", "aweme_id": vid, "text": f"comment {i}", "create_time": ts + i,
                      "digg_count": i, "reply_comment_total": 0, "user": {"unique_id": f"fan{i}"}} for i in range(COMMENTS)]
-        out["comments"].append((a, flatten("comments", comments, partition_date=day, tracked_entity=a, captured_at=at)))
+        out["comments"].append((a, [(day, flatten("comments", comments, partition_date=day, tracked_entity=a, captured_at=at))]))
         fans = [{"uid": f"{n}{i:03d}", "unique_id": f"fan{n}_{i}", "sec_uid": f"MS4w{n}_{i}", "follower_count": i}
                 for i in range(FOLLOWERS)]
-        out["followers"].append((a, flatten("followers", fans, partition_date=day, tracked_entity=a, captured_at=at,
-                                            extra={"owner_sec_uid": f"MS4w{a}", "owner_unique_id": a})))
+        out["followers"].append((a, [(day, flatten("followers", fans, partition_date=day, tracked_entity=a, captured_at=at,
+                                                   extra={"owner_sec_uid": f"MS4w{a}", "owner_unique_id": a}))]))
     return out
 
 
-def ledger_batch(day: date, accounts: int) -> pa.RecordBatch:
-    at = datetime(day.year, day.month, day.day, 6, tzinfo=UTC).timestamp()
-    entries = [LedgerEntry(endpoint="/api/v1/tiktok/user/posts", params_hash=f"h{n}{i}", http_status=200, credits_used=1,
-                           credits_remaining=10_000_000, latency_ms=120.0, requested_at=at + i, run_id=f"run-{day}",
-                           asset=("posts", "comments", "followers", "profiles")[i % 4], partition=day.isoformat(),
-                           entity=_account(n))
-               for n in range(accounts) for i in range(LEDGER_ROWS)]
-    return ledger_rows(entries)
+def ledger_entries(day: date, accounts: int) -> list[LedgerEntry]:
+    """The day's requests: ``LEDGER_ROWS`` per account, spread over the assets ``estimate`` prices."""
+    at = _capture_time(day).timestamp()
+    return [LedgerEntry(endpoint=LEDGER_ASSETS[i % len(LEDGER_ASSETS)][1], params_hash=f"h{n}.{i}", http_status=200,
+                        credits_used=1, credits_remaining=10_000_000 - n * LEDGER_ROWS - i, latency_ms=120.0,
+                        requested_at=at + n * 0.01 + i, run_id=f"run-{day}", asset=LEDGER_ASSETS[i % len(LEDGER_ASSETS)][0],
+                        partition=day.isoformat(), entity=_account(n))
+            for n in range(accounts) for i in range(LEDGER_ROWS)]
 
 
-def write_day(lake: Lake, day: date, accounts: int) -> float:
-    """One day of captures through the product's writer; returns seconds."""
-    rows = day_rows(day, accounts)
+def write_day(lake: Lake, day: date, accounts: int, reobserve_days: int = REOBSERVE_DAYS) -> float:
+    """One day of captures through the product's writer (data, capture log, lake ledger), and the
+    same requests in the shared state's ledger (untimed: the client writes those per request, not
+    the lake writer). Returns the seconds of the lake writes only."""
+    rows = day_rows(day, accounts, reobserve_days)
+    entries = ledger_entries(day, accounts)
+    ledger = ledger_rows(entries)
+    at = _capture_time(day)
     started = time.perf_counter()
     for table, items in rows.items():
         batch = lake.batch(table)
         try:
-            for key, data in items:
-                batch.put(key, day, data, captured_at=datetime(day.year, day.month, day.day, 6, tzinfo=UTC))
+            for key, parts in items:
+                for partition_day, data in parts:
+                    batch.put(key, partition_day, data, captured_at=at)
                 batch.done(key)
             batch.commit()
         finally:
             batch.close()
-    lake.append_ledger(ledger_batch(day, accounts), flush_id=f"run-{day}.bench-00000000")
-    return time.perf_counter() - started
+    lake.append_ledger(ledger, flush_id=f"run-{day}.bench-00000000")
+    seconds = time.perf_counter() - started
+    record_requests(entries)
+    return seconds
 
+
+def record_requests(entries: list[LedgerEntry]) -> None:
+    """Insert the requests into the shared state's ledger (``TIKTOK_STATE_URL``), already exported,
+    as they are once a run has finished; nothing is pruned, so the table holds the whole history."""
+    from sqlalchemy import insert
+
+    from tiktok_assets.state.engine import get_engine
+    from tiktok_assets.state.tables import ledger
+
+    fields = ("endpoint", "params_hash", "http_status", "credits_used", "credits_remaining", "latency_ms",
+              "requested_at", "asset", "partition", "entity", "run_id")
+    with get_engine().begin() as conn:
+        conn.execute(insert(ledger), [{"key_fp": "bench", "exported": True, "export_batch": "bench",
+                                       **{f: getattr(e, f) for f in fields}} for e in entries])
+
+
+# -- measurements --------------------------------------------------------------------------------
 
 def footprint(lake: Lake) -> dict[str, tuple[int, int]]:
     """table -> (live files, bytes of the live files)."""
@@ -105,6 +199,8 @@ def footprint(lake: Lake) -> dict[str, tuple[int, int]]:
 
 
 def maintain(lake: Lake, before: date) -> float:
+    """What ``tiktok/lake_maintenance`` does (compact days before ``before``, then vacuum), in seconds.
+    Retention 0 so that the footprint counts only live files."""
     started = time.perf_counter()
     for table in TABLES:
         if table == "_captures":
@@ -115,91 +211,339 @@ def maintain(lake: Lake, before: date) -> float:
     return time.perf_counter() - started
 
 
-def dbt_seconds(lake: Lake, warehouse: Path) -> float:
+def dbt_seconds(lake: Lake, warehouse: Path) -> tuple[float, float]:
+    """``dbt build`` as the CLI and the Dagster asset run it (``run_dbt_build``): its seconds, and the
+    summed execution time of the staging models (the part that reads the lake), from the build's own
+    ``run_results.json``; less noisy than a difference of two builds."""
     from tiktok_assets.dbt.runner import run_dbt_build
 
-    started = time.perf_counter()
-    summary = run_dbt_build(lake.url, str(warehouse))
-    seconds = time.perf_counter() - started
-    if not summary.success:
-        raise RuntimeError(f"dbt build failed: {summary.describe()}")
+    target = Path(tempfile.mkdtemp(prefix="dbt-target-", dir=warehouse.parent))
+    try:
+        started = time.perf_counter()
+        summary = run_dbt_build(lake.url, str(warehouse), target_path=target)
+        seconds = time.perf_counter() - started
+        if not summary.success:
+            raise RuntimeError(f"dbt build failed: {summary.describe()}")
+        results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+        staging = sum(float(r.get("execution_time") or 0.0) for r in results
+                      if r.get("unique_id", "").split(".")[-1].startswith("stg_") and r["unique_id"].startswith("model."))
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+    return seconds, staging
+
+
+def full_period_cycle_day(today: date) -> int:
+    """The billing cycle day that makes ``today`` the last day of its billing period, so the period
+    read holds a full month of requests (the worst case), wherever the history ends."""
+    return (today + timedelta(days=1)).day
+
+
+@contextlib.contextmanager
+def budget_env(today: date, accounts: int) -> Iterator[None]:
+    """Budgets that the history stays under (level ``ok``), and a full billing period ending today."""
+    daily = accounts * LEDGER_ROWS * 10
+    values = {S.TIKTOK_CREDIT_BUDGET_DAILY: str(daily), S.TIKTOK_CREDIT_BUDGET_MONTHLY: str(daily * 31),
+              S.TIKTOK_BILLING_CYCLE_DAY: str(full_period_cycle_day(today))}
+    previous = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in previous.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def estimate_seconds(today: date, accounts: int) -> float:
+    """``tiktok-assets estimate --date <today>`` (every asset, every tracked entity) with the clock at
+    noon of ``today``: the console script's ``main`` in this process (the interpreter's start and
+    imports are not a cost of the history and are left out)."""
+    import time_machine
+
+    from tiktok_assets.cli.main import main as cli
+
+    out = io.StringIO()
+    with budget_env(today, accounts), time_machine.travel(_capture_time(today) + timedelta(hours=6), tick=True):
+        started = time.perf_counter()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            code = cli(["estimate", "--date", today.isoformat()])
+        seconds = time.perf_counter() - started
+    if code != 0:
+        raise RuntimeError(f"tiktok-assets estimate exited {code}: {out.getvalue()[-800:]}")
     return seconds
 
 
-def estimate_seconds(lake: Lake, day: date, accounts: int) -> float:
-    from tiktok_assets.budget.estimate import estimate_credits
+def sensor_seconds(today: date, accounts: int, instance: Any) -> float:
+    """One tick of ``credit_budget_sensor``: its body ``evaluate_credit_budget`` over the shared state's
+    ledger (``shared_ledger()``, as the sensor calls it), at noon of ``today``; the median of
+    ``SENSOR_TICKS`` ticks, each from a fresh context (no cursor: the tick that emits an observation)."""
+    from dagster import build_sensor_context
 
-    started = time.perf_counter()
-    try:
-        estimate_credits(lake, ["posts", "comments", "followers"], (day, day),
-                         entities=[_account(n) for n in range(accounts)])
-    except TypeError:  # signature drift in another helper's module: measure the plain call
-        estimate_credits(lake, ["posts", "comments", "followers"], (day, day))
-    return time.perf_counter() - started
+    from tiktok_assets.budget.sensors import evaluate_credit_budget, shared_ledger
+    from tiktok_assets.budget.settings import BudgetSettings, billing_period
+
+    now = _capture_time(today) + timedelta(hours=6)
+    with budget_env(today, accounts):
+        settings = BudgetSettings.from_env()
+        ticks = []
+        for _ in range(SENSOR_TICKS):
+            context = build_sensor_context(instance=instance, cursor=None)
+            started = time.perf_counter()
+            result = evaluate_credit_budget(context, shared_ledger(), settings, now)
+            ticks.append(time.perf_counter() - started)
+    # It must have summed today's requests and a full billing period's (the worst case claimed in the report).
+    period_start = billing_period(now, settings.billing_cycle_day)[0].date()
+    per_day = accounts * LEDGER_ROWS
+    expected = (per_day, per_day * ((today - max(period_start, START)).days + 1))
+    seen = {k: v for e in result.asset_events for k, v in e.metadata.items()}
+    got = (seen.get("used_today"), seen.get("used_billing_month"))
+    if got != expected and tuple(getattr(v, "value", v) for v in got) != expected:
+        raise RuntimeError(f"budget sensor summed {got}, expected {expected} (today, billing period)")
+    return statistics.median(ticks)
 
 
-def checkpoint(lake: Lake, day: date, accounts: int, work: Path) -> dict[str, Any]:
-    """Measurements once ``day`` (inclusive) is written."""
+def _samples(values: list[float]) -> dict[str, Any]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "samples": values}
+
+
+def checkpoint(lake: Lake, day: date, scale: Scale, work: Path, instance: Any) -> dict[str, Any]:
+    """Measurements once ``day`` (inclusive) is written; writes ``scale.repeats`` more days."""
     before = footprint(lake)
-    maintenance = maintain(lake, before=day + timedelta(days=1))
+    catch_up = maintain(lake, before=day + timedelta(days=1))
     after = footprint(lake)
-    one_more = write_day(lake, day + timedelta(days=1), accounts)
-    dbt = dbt_seconds(lake, work / f"warehouse-{day}.duckdb")
-    return {"days": (day - START).days + 1, "before": before, "after": after, "maintenance_s": round(maintenance, 2),
-            "write_one_day_s": round(one_more, 3), "dbt_build_s": round(dbt, 2),
-            "estimate_s": round(estimate_seconds(lake, day + timedelta(days=1), accounts), 3)}
+    samples: dict[str, list[float]] = {key: [] for key, _ in (*PER_DAY, *EXTRA)}
+    accounts = scale.accounts
+    for i in range(1, scale.repeats + 1):
+        today = day + timedelta(days=i)
+        samples["write_s"].append(write_day(lake, today, accounts, scale.reobserve_days))
+        samples["maintenance_s"].append(maintain(lake, before=today))
+        build, staging = dbt_seconds(lake, work / "warehouse.duckdb")
+        samples["dbt_build_s"].append(build)
+        samples["dbt_staging_s"].append(staging)
+        samples["estimate_s"].append(estimate_seconds(today, accounts))
+        samples["sensor_s"].append(sensor_seconds(today, accounts, instance))
+    return {"days": (day - START).days + 1, "before": before, "after": after, "catch_up_maintenance_s": catch_up,
+            **{key: _samples(values) for key, values in samples.items()}}
 
 
-def render(results: list[dict[str, Any]], accounts: int, total_write_s: float) -> str:
-    lines = [f"# Lake benchmark: {results[-1]['days']} days at {accounts} accounts", "",
-             f"Generated by `python -m benchmarks.lake_year --accounts {accounts} --days {results[-1]['days']}`. "
-             f"Scaled: per account and day 1 post, {COMMENTS} comments, {FOLLOWERS} followers, {LEDGER_ROWS} ledger rows; "
-             f"one writer run per day (one commit per table). Writing the whole history took {total_write_s:.0f} s.", "",
-             "| days | table | files before | MB before | files after compaction | MB after |", "|---|---|---|---|---|---|"]
+# -- report --------------------------------------------------------------------------------------
+
+def _fmt(seconds: float) -> str:
+    return f"{seconds:.4f}" if seconds < 0.1 else f"{seconds:.3f}" if seconds < 10 else f"{seconds:.1f}"
+
+
+def dbt_note(first: dict[str, Any], last: dict[str, Any], accounts: int, dbt_empty: tuple[float, float]) -> str:
+    """Why the build's ratio alone can mislead: its fixed cost, and the part that grows."""
+    build = last["dbt_build_s"]["median"] / first["dbt_build_s"]["median"]
+    a, b = first["dbt_staging_s"]["median"], last["dbt_staging_s"]["median"]
+    staging = b / a if a else float("nan")
+    verdict = ""
+    if staging > GOAL >= build:
+        verdict = (f" The build meets the goal only because that fixed cost dominates at {accounts} accounts; the "
+                   f"staging part does not ({staging:.2f}x), and at 1,000 accounts it would weigh more.")
+    elif staging > GOAL:
+        verdict = f" The staging part grows {staging:.2f}x."
+    return (f"- `dbt build` rebuilds every model from the lake on each build: the staging models are tables that "
+            f"read every observation of every lake table (all captures are kept in the lake, and staging picks "
+            f"the latest per key), so staging reads everything, and the build's cost grows with the lake, not with "
+            f"the day added. A build over an empty lake takes {_fmt(dbt_empty[0])} s here (dbt's start and every "
+            f"model's and test's fixed cost; staging {_fmt(dbt_empty[1])} s of it), "
+            f"{dbt_empty[0] / last['dbt_build_s']['median']:.0%} of the {_fmt(last['dbt_build_s']['median'])} s at "
+            f"{last['days']} days; the staging models took {_fmt(a)} s at {first['days']} days and {_fmt(b)} s at "
+            f"{last['days']} days (summed over threads, from `run_results.json`).{verdict} Staging incremental on "
+            f"`partition_date` / `captured_at` (each build reading only the days that changed) is the way to a "
+            f"per-day cost.")
+
+
+def render(results: list[dict[str, Any]], scale: Scale, history_write_s: float, total_s: float,
+           dbt_empty: tuple[float, float], state_rows: int) -> str:
+    """The Markdown report, notes included: ``make bench`` regenerates the whole file, so nothing in it
+    is written by hand. The notes say what each cost reads (from the code, and profiles of this
+    benchmark); the verdicts come from the measurements."""
+    first, last = results[0], results[-1]
+    days, accounts, repeats, reobserve = last["days"], scale.accounts, scale.repeats, scale.reobserve_days
+    args = f"--accounts {accounts} --days {days} --repeats {repeats}"
+    if reobserve != REOBSERVE_DAYS:
+        args += f" --reobserve-days {reobserve}"
+    posts = (f"1 post, re-observed on the {reobserve} following days (the posts asset's default window, so each "
+             f"daily run adds an observation to {reobserve + 1} creation days)" if reobserve else
+             "1 post (no re-observation)")
+    lines = [
+        f"# Lake benchmark: {days} days at {accounts} accounts", "",
+        f"Generated by `python -m benchmarks.lake_year {args}`"
+        + (" (what `make bench` runs)" if scale == Scale() and days == DEFAULT_DAYS else "") + ". The whole run took "
+        f"{total_s / 60:.1f} min; writing the history took {history_write_s:.0f} s "
+        f"({history_write_s / max(days, 1):.2f} s a day).", "",
+        f"Scale: **{accounts} accounts**" + ("" if accounts >= 1000 else
+        ", not the issue's 1,000, so that a year fits in minutes on this 2-core machine. At 1,000 accounts: "
+        "`make bench LAKE_BENCH_ARGS=\"--accounts 1000 --days 365\"` or `python -m benchmarks.lake_year --accounts 1000` "
+        "(writing grows about linearly with the accounts, the `dbt build`s with the lake)") +
+        f". Per account and day: {posts}, {COMMENTS} comments, {FOLLOWERS} followers and {LEDGER_ROWS} requests "
+        f"in the ledger. One writer run per day (one commit per table).", "",
+        "## Files and bytes per table", "",
+        "Live files of the table's current version, before and after compaction (`Lake.compact` of the closed "
+        "days, then `vacuum` with retention 0, as `tiktok/lake_maintenance` does). The history is written "
+        "without maintenance up to each checkpoint, so \"before\" is everything since the last one.", "",
+        "| days | table | files before | MB before | files after compaction | MB after |", "|---|---|---|---|---|---|"]
     for r in results:
         for table in TABLES:
             if table in r["before"]:
                 fb, bb = r["before"][table]
                 fa, ba = r["after"].get(table, (0, 0))
-                lines.append(f"| {r['days']} | {table} | {fb} | {bb / 1e6:.1f} | {fa} | {ba / 1e6:.1f} |")
-    lines += ["", "| per-day cost | " + " | ".join(f"{r['days']} days" for r in results) + " | ratio |",
-              "|---|" + "---|" * (len(results) + 1)]
-    for key, label in (("write_one_day_s", "write one more day (s)"), ("dbt_build_s", "dbt build after it (s)"),
-                       ("estimate_s", "estimate (s)"), ("maintenance_s", "maintenance at the checkpoint (s)")):
-        values = [r[key] for r in results]
-        ratio = values[-1] / values[0] if values[0] else float("nan")
-        lines.append(f"| {label} | " + " | ".join(f"{v}" for v in values) + f" | {ratio:.2f}x |")
+                lines.append(f"| {r['days']} | {table} | {fb} | {bb / 1e6:.2f} | {fa} | {ba / 1e6:.2f} |")
+    lines += ["", "## Per-day costs", "",
+              f"Seconds, median of {repeats} consecutive day{'s' if repeats != 1 else ''} after the checkpoint (min-max in brackets). Goal: "
+              f"each cost at {days} days within {GOAL}x of its cost at {first['days']} days.", "",
+              "| per-day cost | " + " | ".join(f"{r['days']} days" for r in results) + f" | ratio | <= {GOAL}x |",
+              "|---|" + "---|" * (len(results) + 2)]
+    verdicts = []
+    for key, label in (*PER_DAY, *EXTRA):
+        cells = [f"{_fmt(r[key]['median'])} ({_fmt(r[key]['min'])}-{_fmt(r[key]['max'])})" for r in results]
+        a, b = first[key]["median"], last[key]["median"]
+        ratio = b / a if a else float("nan")
+        if key in dict(PER_DAY):
+            verdicts.append((label, ratio, ratio <= GOAL))
+            verdict = "yes" if ratio <= GOAL else "**no**"
+        else:
+            verdict = "(part of the above)"
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {ratio:.2f}x | {verdict} |")
+    lines.append("| catch-up maintenance at the checkpoint (not a per-day cost: everything since the last one) | "
+                 + " | ".join(_fmt(r["catch_up_maintenance_s"]) for r in results) + " | | |")
+    met = [label for label, _, ok in verdicts if ok]
+    missed = [f"{label} ({ratio:.2f}x)" for label, ratio, ok in verdicts if not ok]
+    lines += ["", f"Within {GOAL}x: {', '.join(met) if met else 'none'}."
+              + (f" Not within: {', '.join(missed)}." if missed else " Every per-day cost meets the goal."), ""]
+    lines += [
+        "## Notes", "",
+        f"- Timings are noisy: 2 shared cores, and tests or other jobs may be running. Each per-day cost is the "
+        f"median of {repeats} day{'s' if repeats != 1 else ''}; the bracketed range shows the spread. A ratio near {GOAL}x can fall either "
+        f"side of it from one run to the next.",
+        "- Write: each table's commit opens the table (the Delta log is checkpointed every 100 commits, so a "
+        "year is not replayed) and replaces the rows of the days it covers on this capture day; for posts "
+        "that is every day of the re-observation window, whose files delta-rs scans for rows to replace.",
+        "- Daily maintenance: compaction of the closed days, then `vacuum`, after each day as the daily "
+        "schedule would. It opens each table three times and `vacuum(full=True)` lists every file under the "
+        "table, so it grows with the files kept (one per table and day once compacted: with the days, not "
+        "with the accounts). Each day's data table holds one file per run"
+        + (f", posts one per day of the re-observation window" if reobserve else "")
+        + "; compaction folds a closed day into one. The capture log gets a small file per commit and is "
+        "compacted whole.",
+        dbt_note(first, last, accounts, dbt_empty),
+        f"- `tiktok-assets estimate --date <day>`: the console script's `main` in this process, every asset over "
+        f"a `tracked.yaml` of the {accounts} accounts, with the clock moved to that day (it prices from the "
+        f"ledger's last 35 days and compares with the billing period's spend, both relative to today); the "
+        f"interpreter's start and first imports are left out (a warm-up call). It needs 35 days and one period "
+        f"of `credit_ledger`, but each of its two reads (`Lake.read`) builds a pyarrow dataset over every live "
+        f"file of the table (`DeltaTable.to_pyarrow_dataset()`, one fragment per file: one per day kept) before "
+        f"filtering on the days; a profile at 365 days puts most of the call there. Passing the days as a "
+        f"file-pruning filter when the dataset is built keeps it to the files read.",
+        f"- Budget sensor: `credit_budget_sensor`'s body, `evaluate_credit_budget`, over `shared_ledger()` (the "
+        f"median of {SENSOR_TICKS} ticks each day, as a tick takes milliseconds; the Dagster daemon's own "
+        f"overhead around a tick is not included; "
+        f"the shared state's request ledger is SQLite in the benchmark's own folder, never the user's "
+        f"`TIKTOK_STATE_URL`). It reads only the current billing period: one aggregate query filtered on "
+        f"`requested_at`, which is indexed (SQLite's plan: a search on `ix_tiktok_ledger_requested_at`), so its "
+        f"cost follows one period's rows, not the history. Measured with the whole history in the ledger all "
+        f"the same ({state_rows:,} rows at the end; the product prunes exported rows after 70 days, so a real "
+        f"ledger is smaller), on the last day of a full billing period (the cycle day is set so: the worst case).",
+    ]
     return "\n".join(lines) + "\n"
 
 
+# -- main ----------------------------------------------------------------------------------------
+
+def _isolate(work: Path, accounts: int, state_url: str | None) -> None:
+    """Point the product at the benchmark's own lake, tracked file and shared state, whatever the
+    caller's environment says: the benchmark must never write synthetic requests into a real ledger."""
+    tracked = work / "tracked.yaml"
+    tracked.write_text("accounts:\n" + "".join(f"  - {_account(n)}\n" for n in range(accounts))
+                       + "hashtags: []\nkeywords: []\n", encoding="utf-8")
+    os.environ[S.TIKTOK_TRACKED_FILE] = str(tracked)
+    os.environ[S.TIKTOK_LAKE_URL] = str(work / "lake")
+    os.environ[S.TIKTOK_STATE_URL] = state_url or f"sqlite:///{work / 'state' / 'state.sqlite'}"
+    for name in (S.TIKTOK_S3_ENDPOINT_URL, S.TIKTOK_CREDIT_CAP_PER_RUN, S.TIKTOK_CREDIT_LOW_BALANCE):
+        os.environ.pop(name, None)
+
+
+def _state_rows() -> int:
+    from sqlalchemy import func, select
+
+    from tiktok_assets.state.engine import get_engine
+    from tiktok_assets.state.tables import ledger
+
+    with get_engine().connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(ledger)).scalar() or 0)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--accounts", type=int, default=1000)
-    parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--checkpoints", default="30")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=DEFAULT_ACCOUNTS, help="tracked accounts (the issue's scale: 1000)")
+    parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help="days of history at the last checkpoint")
+    parser.add_argument("--checkpoints", default="30", help="comma-separated earlier checkpoints (days of history)")
+    parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS, help="days measured per checkpoint (median)")
+    parser.add_argument("--reobserve-days", type=int, default=REOBSERVE_DAYS,
+                        help="days before each capture day whose posts each run observes again (the asset's default: 7)")
     parser.add_argument("--output", default="BENCHMARKS_LAKE.md")
-    parser.add_argument("--json", default=None)
+    parser.add_argument("--json", default=None, help="also write the raw measurements here")
+    parser.add_argument("--state-url", default=None,
+                        help="a scratch SQLAlchemy URL for the shared state (default: SQLite in the work folder)")
+    parser.add_argument("--workdir", default=None, help="keep the lake and state here (default: a temporary folder, removed)")
     args = parser.parse_args(argv)
-    marks = sorted({int(c) for c in args.checkpoints.split(",") if c} | {args.days})
-    work = Path(tempfile.mkdtemp(prefix="lake-year-"))
+    if args.accounts < 1 or args.days < 1 or args.repeats < 1 or args.reobserve_days < 0:
+        parser.error("--accounts, --days and --repeats must be at least 1, --reobserve-days at least 0")
+    scale = Scale(args.accounts, args.reobserve_days, args.repeats)
+    marks = sorted({int(c) for c in args.checkpoints.split(",") if c.strip() and 0 < int(c) < args.days} | {args.days})
+    started = time.perf_counter()
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="lake-year-"))
+    work.mkdir(parents=True, exist_ok=True)
+    _isolate(work, args.accounts, args.state_url)
+
+    from dagster import DagsterInstance
+
     lake = Lake(str(work / "lake"))
-    results, total = [], 0.0
+    results: list[dict[str, Any]] = []
+    history = 0.0
     try:
-        written = 0
-        for mark in marks:
-            while written < mark:
-                total += write_day(lake, START + timedelta(days=written), args.accounts)
-                written += 1
-            print(f"{written} days written ({total:.0f} s); measuring", flush=True)
-            results.append(checkpoint(lake, START + timedelta(days=written - 1), args.accounts, work))
-            written += 1  # the checkpoint wrote one more day
-            print(json.dumps(results[-1], default=str), flush=True)
-        Path(args.output).write_text(render(results, args.accounts, total), encoding="utf-8")
+        with DagsterInstance.ephemeral() as instance:
+            # Warm-ups: the first dbt build parses the project and the first estimate/sensor call imports
+            # their modules; none of that is a cost of the history. The second empty build is the fixed cost.
+            dbt_seconds(lake, work / "warehouse.duckdb")
+            dbt_empty = dbt_seconds(lake, work / "warehouse.duckdb")
+            print(f"dbt build over an empty lake: {dbt_empty[0]:.1f} s (staging {dbt_empty[1]:.1f} s)", flush=True)
+            written = 0
+            for mark in marks:
+                while written < mark:
+                    history += write_day(lake, START + timedelta(days=written), args.accounts, args.reobserve_days)
+                    written += 1
+                    if written % 30 == 0 and written < mark:
+                        print(f"{written} days written ({history:.0f} s)", flush=True)
+                last = START + timedelta(days=written - 1)
+                if not results:
+                    estimate_seconds(last, args.accounts)
+                    sensor_seconds(last, args.accounts, instance)
+                print(f"{written} days written ({history:.0f} s); measuring", flush=True)
+                results.append(checkpoint(lake, last, scale, work, instance))
+                written += args.repeats  # the checkpoint wrote these days
+                print(json.dumps({k: (v["median"] if isinstance(v, dict) and "median" in v else v)
+                                  for k, v in results[-1].items()}, default=str), flush=True)
+        rows = _state_rows()
+        total = time.perf_counter() - started
+        Path(args.output).write_text(render(results, scale, history, total, dbt_empty, rows), encoding="utf-8")
         if args.json:
-            Path(args.json).write_text(json.dumps(results, default=str, indent=1), encoding="utf-8")
-        print(f"wrote {args.output}")
+            Path(args.json).write_text(json.dumps({**vars(scale), "history_write_s": history, "total_s": total,
+                                                   "dbt_empty_s": dbt_empty[0],
+                                                   "dbt_empty_staging_s": dbt_empty[1],
+                                                   "state_ledger_rows": rows, "checkpoints": results},
+                                                  default=str, indent=1), encoding="utf-8")
+        print(f"wrote {args.output} ({total / 60:.1f} min)")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        from tiktok_assets.state.engine import dispose_all
+
+        dispose_all()
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
