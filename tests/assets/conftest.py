@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from tests.moto_s3 import moto_s3, s3_bucket  # noqa: F401  (fixtures)
+from tiktok_assets.catalog import ALL_NAMES
 
 DEMO = {"accounts": ["chef_lina", "urban_runner", "pixel_pets"], "hashtags": ["cooking", "fyp"],
         "keywords": ["cooking recipe", "東京 ramen 🍜"]}
-ALL = ("profiles", "hashtags", "followers", "followings", "search_users",
-       "posts", "hashtag_videos", "search_videos", "comments", "comment_replies", "videos")
+ALL = ALL_NAMES  # the eleven API assets, from the one registry
 
 
 @dataclass

@@ -25,7 +25,7 @@ def test_thousand_accounts_two_years_loads(tmp_path, monkeypatch) -> None:
     tiktok = [k for k in graph.get_all_asset_keys() if k.path[0] == "tiktok" and k.path[1] in ALL]
     assert len(tiktok) == 11 and {graph.get(k).group_name for k in tiktok} == {"tiktok"}
     # event assets on the daily partitions, snapshots unpartitioned (captured now)
-    from tiktok_assets.assets.catalog import EVENT_NAMES
+    from tiktok_assets.catalog import EVENT_NAMES
     assert {k.path[1]: graph.get(k).partitions_def for k in tiktok} == \
         {n: daily_partitions if n in EVENT_NAMES else None for n in ALL}
 

@@ -63,7 +63,7 @@ def test_webserver_loads_assets_partitions_schedule(tmp_path) -> None:
         keys = {"/".join(n["assetKey"]["path"]): n for n in nodes}
         tiktok = {k: keys.get(f"tiktok/{k}") for k in ALL}
         assert all(tiktok.values()), sorted(keys)
-        from tiktok_assets.assets.catalog import EVENT_NAMES
+        from tiktok_assets.catalog import EVENT_NAMES
         assert {k: (n["partitionDefinition"] or {}).get("type") for k, n in tiktok.items()} == \
             {k: "TIME_WINDOW" if k in EVENT_NAMES else None for k in ALL}
         repo = '{repositoryLocationName: "tiktok_assets", repositoryName: "__repository__"}'

@@ -20,7 +20,7 @@ import pytest
 from tests.assets.conftest import ALL
 from tests.ui.test_make_dev import bare_env
 from tests.ui.webserver import Server, free_port, gql, location_status
-from tiktok_assets.assets.catalog import EVENT_NAMES, SNAPSHOT_NAMES
+from tiktok_assets.catalog import EVENT_NAMES, SNAPSHOT_NAMES
 from tiktok_assets.assets.windows import today_utc
 from tiktok_assets.lake.store import Lake
 

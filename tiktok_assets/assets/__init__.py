@@ -17,7 +17,7 @@ from .search import search_users, search_videos
 from .decorator_args import asset_key
 from .videos import videos
 
-from .catalog import EVENT_NAMES, SNAPSHOT_NAMES
+from ..catalog import EVENT_NAMES, SNAPSHOT_NAMES
 
 _BY_NAME = {a.key.path[-1]: a for a in (profiles, hashtags, hashtag_videos, followers, followings, search_users,
                                           posts, search_videos, comments, comment_replies, videos)}

@@ -15,7 +15,7 @@ from dagster import AssetKey, BetaWarning, TableColumn, TableColumnConstraints, 
 warnings.filterwarnings("ignore", message=r".*backfill_policy.*", category=BetaWarning)
 
 from ..checks import KEY_PREFIX, entities_ok_spec
-from .catalog import CATALOG
+from ..catalog import CATALOG
 from ..partitions import daily_partitions, single_run
 from ..pools import SCAVIO_API_POOL
 

@@ -43,12 +43,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from ..catalog import EVENT_NAMES
 from ..lake.schemas import API_TABLES, ENTITY_KIND
 from ..tracking import Tracked, load_tracked
 from .settings import BudgetSettings, utc_now
 from .usage import BudgetStatus, read_ledger, status_from_lake
 
-EVENT_ASSETS = frozenset({"posts", "videos", "comments", "comment_replies", "search_videos"})
+EVENT_ASSETS = frozenset(EVENT_NAMES)
 SNAPSHOT_ASSETS = frozenset(API_TABLES) - EVENT_ASSETS
 # asset -> (per-day or per-run credits per entity, once-per-run overhead)
 DEFAULTS: dict[str, tuple[float, int]] = {

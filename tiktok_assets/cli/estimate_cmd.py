@@ -13,7 +13,7 @@ import argparse
 import sys
 from datetime import date, timedelta
 
-from ..assets.catalog import SNAPSHOT_NAMES as SNAPSHOTS
+from ..catalog import SNAPSHOT_NAMES as SNAPSHOTS
 from . import preflight as checks
 
 EXIT_OVER_BUDGET = 3

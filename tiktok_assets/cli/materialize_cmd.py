@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from ..partitions import ENTITIES_TAG, RANGE_END_TAG, RANGE_START_TAG
-from ..assets.catalog import ALL_NAMES, SNAPSHOT_NAMES as SNAPSHOTS
+from ..catalog import ALL_NAMES, SNAPSHOT_NAMES as SNAPSHOTS
 from . import preflight
 from .instance import open_instance, prepare_dagster_home
 
