@@ -99,17 +99,19 @@ class Context:
 
     def measure(self, contender: str, regime: str, *, label: str | None = None, out: Path | None = None,
                 extra: list[str] | None = None, workload: Workload | None = None, reset: bool = True,
-                state: Path | None = None) -> Measurement:
-        """Run one contender to completion and read its numbers from outside."""
+                state: Path | None = None, env: dict[str, str] | None = None) -> Measurement:
+        """Run one contender to completion and read its numbers from outside; ``env`` overrides its
+        environment (an empty value unsets a setting, e.g. ``SCAVIO_RATE_LIMIT``)."""
         label = label or contender
         out = out or self.fresh_out(f"{regime}-{label}")
         wl = workload or self.workload
         wl_path = wl.save(out / "workload.json")
-        env = {**self.contender_env(out, state=state), **({"TIKTOK_TRACKED_FILE": str(wl.write_tracked(out / "tracked.yaml"))})}
+        full_env = {**self.contender_env(out, state=state), "TIKTOK_TRACKED_FILE": str(wl.write_tracked(out / "tracked.yaml")),
+                    **(env or {})}
         module, args = self.args_for(contender, out, wl_path, extra)
         if reset:
             self.sim.reset()  # stats, rate windows and balance: each contender starts from the same state
-        pr = run_contender(module, args, result_file=out / f"result-{label}.json", env=env, cwd=str(out))
+        pr = run_contender(module, args, result_file=out / f"result-{label}.json", env=full_env, cwd=str(out))
         stats = self.sim.stats()
         m = Measurement(contender=label, regime=regime, credits=int(stats.get("charged", 0)),
                         requests=sum(int(v) for v in stats.get("requests", {}).values()), n429=status_count(stats, 429),
@@ -125,6 +127,7 @@ class Context:
             if pr.result.get("summary"):
                 m.extra["summary"] = pr.result["summary"]
         m.extra["out"] = str(out)
+        m.extra["cpu_seconds"] = pr.cpu_seconds
         if os.environ.get("BENCH_DEBUG"):
             print(pr.stderr_tail)
         return m

@@ -19,8 +19,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 import time
 import traceback
+from collections.abc import Callable
 
 from .proc import write_result
 from .workload import Workload
@@ -45,6 +47,24 @@ def plan(wl: Workload, phase: str, entities: str | None) -> list[list[str]]:
     raise ValueError(f"unknown phase {phase!r}")
 
 
+def memory_stages() -> None:
+    """With ``BENCH_MEMORY_PROBE`` set: import the heavy libraries one at a time, marking the RSS after each
+    (benchmarks.memory_account); the imports below then find them loaded."""
+    from . import memory_probe as probe
+
+    window = os.environ.get("BENCH_MEMORY_TRACE")
+    probe.start(os.environ["BENCH_MEMORY_PROBE"], tuple(map(int, window.split(","))) if window else None)  # type: ignore[arg-type]
+    import pyarrow  # noqa: F401
+
+    probe.mark("import pyarrow")
+    import deltalake  # noqa: F401
+
+    probe.mark("import deltalake")
+    import dagster  # noqa: F401
+
+    probe.mark("import dagster")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workload", required=True)
@@ -53,14 +73,24 @@ def main() -> None:
     ap.add_argument("--entities", default=None)
     args = ap.parse_args()
     wl = Workload.load(args.workload)
+    if os.environ.get("BENCH_MEMORY_PROBE"):
+        memory_stages()
     from tiktok_assets.cli import main as cli  # imports before the clock starts (timed as process time)
     from tiktok_assets.cli import materialize_cmd  # noqa: F401
     from tiktok_assets import definitions  # noqa: F401
 
+    if os.environ.get("BENCH_PACE_PROBE"):  # benchmarks.pace_account: where the rate-bound time goes
+        from .pace_probe import install
+
+        install(os.environ["BENCH_PACE_PROBE"])
+    mark = _memory_mark()
+    mark("import tiktok_assets (cli, definitions)")
+
     codes: list[int] = []
     logs: list[str] = []
-    started = time.perf_counter()
-    for argv in plan(wl, args.phase, args.entities):
+    started, started_at = time.perf_counter(), time.time()
+    for i, argv in enumerate(plan(wl, args.phase, args.entities), 1):
+        mark(f"run {i} start")
         buf = io.StringIO()
         with contextlib.redirect_stdout(buf):
             try:
@@ -70,8 +100,19 @@ def main() -> None:
                 traceback.print_exc()
                 logs.append(f"{' '.join(argv[:4])}: crashed: {traceback.format_exc(limit=3)}")
         logs.append(buf.getvalue())
+        mark(f"run {i} end")
     wall = time.perf_counter() - started
-    write_result(args.result, wall_seconds=wall, exit_codes=codes, summary="\n".join(logs)[-6000:])
+    write_result(args.result, wall_seconds=wall, started_at=started_at, exit_codes=codes, summary="\n".join(logs)[-6000:])
+
+
+def _memory_mark() -> Callable[[str], None]:
+    """The memory probe's ``mark`` when it is on, else a no-op."""
+    if os.environ.get("BENCH_MEMORY_PROBE"):
+        from .memory_probe import hook_stages, mark
+
+        hook_stages()
+        return mark
+    return lambda _stage: None
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ class ProcResult:
     peak_rss_bytes: int
     result: dict[str, Any] = field(default_factory=dict)  # what the contender wrote to its result file
     stderr_tail: str = ""
+    cpu_seconds: float = 0.0  # user + system CPU of the direct child: less sensitive to other load than wall
 
 
 def _tree_rss(proc: psutil.Process) -> int:
@@ -80,7 +81,7 @@ def run_contender(module: str, args: list[str], *, result_file: Path, env: dict[
     if result_file.exists():
         result = json.loads(result_file.read_text())
     tail = err_path.read_text(errors="replace")[-3000:] if err_path.exists() else ""
-    return ProcResult(popen.returncode, elapsed, peak, result, tail)
+    return ProcResult(popen.returncode, elapsed, peak, result, tail, usage.ru_utime + usage.ru_stime)
 
 
 def write_result(path: str | Path, **values: Any) -> None:
