@@ -59,7 +59,14 @@ def newest_first_pages(items: list[dict[str, Any]], start_ts: int, page: int = 3
 
 
 def minimum(universe: Any, wl: Workload) -> Minimum:
-    """Pages the workload needs at max page size, asking the universe stream by stream."""
+    """Pages the workload needs at max page size, asking the universe stream by stream.
+
+    A hashtag's feed counts its first ``HASHTAG_FEED_MAX_PAGES`` pages (fewer if it ends first): the
+    ``hashtag_videos`` asset captures the feed as observed, since the reference documents no order
+    for it, so no pass can stop at the window start (README, "Stopping rules").
+    """
+    from tiktok_assets.assets.hashtags import HASHTAG_FEED_MAX_PAGES  # the product's default depth (imports Dagster)
+
     m = Minimum()
     for account in wl.accounts:
         m.add("profiles", 1)
@@ -80,7 +87,8 @@ def minimum(universe: Any, wl: Workload) -> Minimum:
     for tag in wl.hashtags:
         m.add("hashtags", 1)
         hid = universe.hashtag_id_of(tag)
-        m.add("hashtag_videos", newest_first_pages(list(universe.hashtag_videos_of(hid)), wl.start_ts, pinned_first=False))
+        # the feed as observed: the first max_pages pages, whatever the order (the asset assumes none)
+        m.add("hashtag_videos", min(HASHTAG_FEED_MAX_PAGES, max(1, -(-len(list(universe.hashtag_videos_of(hid))) // 30))))
     for kw in wl.keywords:
         m.add("search_videos", _pages(universe, "search/videos", keyword=kw, publish_time=wl.publish_time))
         m.add("search_users", _pages(universe, "search/users", keyword=kw))
