@@ -23,7 +23,7 @@ def materialize_dbt(instance: DagsterInstance | None = None, tags: dict[str, str
     from tiktok_assets.wiring import build_definitions
 
     started = time.monotonic()
-    job = build_definitions(include_dbt=True).get_job_def(DBT_JOB)
+    job = build_definitions(include_dbt=True).resolve_job_def(DBT_JOB)
     result = job.execute_in_process(instance=instance or DagsterInstance.get(), raise_on_error=False, tags=tags)
     return summarize(result, time.monotonic() - started)
 
