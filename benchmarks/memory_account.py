@@ -67,6 +67,7 @@ def analyse(doc: dict[str, Any], first_request: float | None) -> dict[str, Any]:
     stream_peak = max(stream, key=lambda s: s[1]) if stream else peak
     return {"stages": stages, "peak": peak, "peak_in_commit": in_commit, "stream_peak": stream_peak,
             "arrow_max": max((s[2] for s in samples), default=0), "pool": doc.get("arrow_pool"),
+            "stream_arrow_max": max((s[2] for s in stream), default=0),
             "traced": (doc.get("peak_traced") or [0])[0], "peak_sites": doc.get("peak_sites", []),
             "trace_window": doc.get("trace_window"), "tracemalloc_overhead": doc.get("tracemalloc_overhead", 0)}
 
@@ -87,7 +88,7 @@ def render(plain: dict[str, Any], traced: dict[str, Any] | None, m: Measurement)
     sp, pk = plain["stream_peak"], plain["peak"]
     lines.append(f"| peak while the comments stream in (main thread at `{sp[4]}`) | {sp[1] / MB:.0f} | {(sp[1] - base) / MB:+.0f} | "
                  f"pages parsed, flattened and staged; the lake batch holds up to 32 MiB of Arrow rows, then spills them to "
-                 f"local Parquet (the pool's sawtooth: at most {plain['arrow_max'] / MB:.0f} MB); the exact id set of the "
+                 f"local Parquet (pyarrow's pool meanwhile: at most {plain['stream_arrow_max'] / MB:.0f} MB); the exact id set of the "
                  "stream, 8 bytes per id (8 MB at a million), whose merge builds a temporary list of Python ints |")
     where_peak = "the lake commit (delta-rs writing every spilled row of the entity in one commit)" if plain["peak_in_commit"] \
         else f"main thread at `{pk[4]}`"
@@ -162,14 +163,16 @@ def mega(ctx: Context, account: str, n_comments: int, traced: bool = True) -> tu
     lines += ["", *render(plain, runs[1][1] if len(runs) > 1 else None, m)]
     lines += ["The commit replayed alone (`benchmarks/commit_memory.py`): a fresh process commits the plain run's comment "
               "rows through `Lake.replace_rows`, reading them one Parquet file at a time in 64k-row batches as the batch "
-              "reads its spill files. The knobs delta-rs offers barely move it; the rows per write do:", "",
+              "reads its spill files. The knobs delta-rs offers barely move it, and a quarter of the rows costs "
+              "nearly as much: the cost is delta-rs's write path, not proportional to the rows (peaks vary by a few "
+              "hundred MB from run to run):", "",
               *commit_memory.HEADER, *commit_memory.rows(ctx.work / "scenario-mega-plain" / "lake"), ""]
     pk, sp = plain["peak"][1], plain["stream_peak"][1]
     dbt = dbt_import_bytes()
     lines += [f"What would bring the peak ({pk / MB:.0f} MB) under 300 MB, largest first: (1) a commit that does not hold "
               f"the partition in delta-rs ({(pk - sp) / MB:.0f} MB over the streaming level here): write the spilled rows "
               "as Parquet files with pyarrow, one row group at a time, and commit them with one Delta transaction of "
-              "add/remove actions, or commit a huge entity in parts; (2) not importing dbt-core and dagster-dbt in a run "
+              "add/remove actions; (2) not importing dbt-core and dagster-dbt in a run "
               f"that does not run dbt ({dbt / MB:.0f} MB measured apart); (3) the streaming level itself "
               f"({sp / MB:.0f} MB) is imports plus the Dagster run; without (1) and (2) it stays above 300 MB. Nothing "
               "in the client or the pacer holds rows: the stream's Python objects are in the traced table above.", ""]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -183,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     contenders = tuple(args.contenders or p["contenders"])
     names = list(p["scenarios"] if args.scenarios is None else args.scenarios)
     started = datetime.now(UTC)
+    load_at_start = os.getloadavg()[0]  # other work on the same cores moves every wall time
     now = time.time()
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="tiktok-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -208,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
                            "(short pages / repeats / stuck cursors off: they add pages the minimum does not count)",
               "rate-bound": f"{p['rate'][0]} requests per {p['rate'][1]:g} s per key",
               "latency-bound": f"{p['latency'][0]:.0f} ± {p['latency'][1]:.0f} ms, no limit",
-              "concurrency (ours, dlt)": str(p["concurrency"])}
+              "concurrency (ours, dlt)": str(p["concurrency"]),
+              "machine load (1-minute average) at start / end": f"{load_at_start:.2f} / {os.getloadavg()[0]:.2f}"}
     text = render(sections=sections, targets=targets, notes=DLT_NOTES, params=params, started=started, quick=args.quick)
     Path(args.output).write_text(text, encoding="utf-8")
     print(f"wrote {args.output}")
