@@ -178,12 +178,8 @@ class AssetRun:
         """Stage this capture of (day, entity); empty ``items`` records a capture with no rows."""
         table = table or self.name
         batch = flatten(table, list(items), partition_date=day, tracked_entity=key, captured_at=self.captured_at, extra=extra)
-        return self.write_batch(key, day, batch, table=table)
-
-    def write_batch(self, key: str, day: date, batch: pa.RecordBatch | pa.Table, table: str | None = None) -> int:
-        """Stage rows already in the table's schema as this run's capture of (day, entity)."""
         rows = self.batch(table).put(key, day, batch, captured_at=self.captured_at)
-        self.staged(table or self.name, day, batch)
+        self.staged(table, day, batch)
         return rows
 
     def staged(self, table: str, day: date, batch: pa.RecordBatch | pa.Table) -> None:
@@ -251,8 +247,6 @@ class AssetRun:
         run-wide figures (pages, the run's credits, latencies, the per-entity table) are the same on
         every partition of the run.
         """
-        for o in outcomes:  # entities the fan-out did not already settle (e.g. videos)
-            (self.entity_done if o.ok else self.entity_failed)(o.entity)
         self.commit_finished()
         for batch in self.batches.values():
             batch.close()

@@ -37,18 +37,25 @@ class DaySink:
     Or explicitly: ``sink.add(...)`` from any thread, then ``sink.commit()`` or ``sink.abort()``.
     """
 
-    def __init__(self, run: AssetRun, key: str, outcome: EntityOutcome, table: str | None = None) -> None:
+    def __init__(self, run: AssetRun, key: str, outcome: EntityOutcome, table: str | None = None, *,
+                 whole_window: bool = True) -> None:
+        """``whole_window``: the capture covers every day of the window (empty days too); False: only
+        the days it staged rows for (``videos``: a source's capture of the days its new details fall on)."""
         self.run, self.key, self.outcome = run, key, outcome
         self.table = table or run.name
         self.batch = run.batch(self.table)
+        self.whole_window = whole_window
+        self.days: set[date] = set()  # the days rows were staged for
         self._lock = threading.Lock()
         self._done = False
 
-    def add(self, items: Sequence[dict[str, Any]], extra: dict[str, Any] | None = None) -> int:
-        """Stage the items created inside the window; ``extra`` values are scalars. Returns rows kept."""
-        batches = [(day, flatten(self.table, day_items, partition_date=day, tracked_entity=self.key,
-                                 captured_at=self.run.captured_at, extra=extra))
-                   for day, day_items in group_by_day(items, self.run.window).items() if day_items]
+    def add(self, items: Sequence[dict[str, Any]], extra: dict[str, Any] | None = None, *, day: date | None = None) -> int:
+        """Stage the items created inside the window, or with ``day`` every item under that day;
+        ``extra`` values are scalars. Returns rows kept."""
+        groups = {day: list(items)} if day is not None else group_by_day(items, self.run.window)
+        batches = [(d, flatten(self.table, day_items, partition_date=d, tracked_entity=self.key,
+                               captured_at=self.run.captured_at, extra=extra))
+                   for d, day_items in groups.items() if day_items]
         return self._append(batches)
 
     def add_rows(self, day: date, rows: pa.RecordBatch | pa.Table) -> int:
@@ -64,18 +71,21 @@ class DaySink:
             for day, batch in batches:
                 self.batch.put(self.key, day, batch, captured_at=self.run.captured_at)
                 self.run.staged(self.table, day, batch)
+                self.days.add(day)
                 kept += batch.num_rows
             self.outcome.rows += kept
         return kept
 
     def commit(self) -> None:
-        """Mark the entity finished: every day of the window is its capture (empty days included)."""
+        """Mark the entity finished: every day of the window is its capture (empty days included), or
+        without ``whole_window`` the days it staged."""
         with self._lock:
             self._done = True
-            days = self.run.window.days()
-            self.batch.touch(self.key, days, captured_at=self.run.captured_at)
+            if self.whole_window:
+                self.batch.touch(self.key, self.run.window.days(), captured_at=self.run.captured_at)
+                self.days.update(self.run.window.days())
             self.batch.done(self.key)
-            self.outcome.partitions += len(days)
+            self.outcome.partitions += len(self.days)
 
     def abort(self) -> None:
         """Drop everything staged for the entity; committed observations stay as they were."""

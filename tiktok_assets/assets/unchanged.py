@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -25,6 +26,7 @@ from .state import StreamState, usable_count
 
 if TYPE_CHECKING:
     from .asset_run import AssetRun
+    from .fanout import EntityOutcome
     from .sink import DaySink
 
 COPY_BATCH_ROWS = 4096
@@ -56,18 +58,25 @@ def decide(run: AssetRun, state: StreamState, key: str, current: dict[str, int |
     return Decision(skip, whole)
 
 
-def unchanged_single(run: AssetRun, state: StreamState, key: str, stream: str, count: int | None) -> bool:
+def unchanged_single(run: AssetRun, state: StreamState, key: str, stream: str, count: int | None,
+                     outcome: EntityOutcome, what: str) -> bool:
     """For an entity captured as one stream (a follower list, a hashtag feed): is every day of the
-    window already captured from this very stream at this parent count? Then nothing is fetched."""
-    return decide(run, state, key, {stream: count}).whole
+    window already captured from this very stream at this parent count (``what``)? Then nothing is
+    fetched, and the entity's outcome says so."""
+    if not decide(run, state, key, {stream: count}).whole:
+        return False
+    outcome.skipped = 1
+    outcome.notes.append(f"{what} unchanged ({count}): partition kept")
+    return True
 
 
-def copy_rows(run: AssetRun, sink: DaySink, key: str, mask: Callable[[pa.RecordBatch], pa.Array]) -> int:
-    """Copy ``key``'s rows of this capture day selected by ``mask(batch)`` into ``sink`` (the new capture
-    replaces them), batch by batch."""
+def copy_rows(run: AssetRun, sink: DaySink, key: str, mask: Callable[[pa.RecordBatch], pa.Array],
+              days: list[date] | None = None) -> int:
+    """Copy ``key``'s rows of this capture day (on ``days``, default the window's) selected by
+    ``mask(batch)`` into ``sink`` (the new capture replaces them), batch by batch."""
     copied = 0
-    for batch in run.lake.scan(run.name, dates=run.window.days(), keys=[key], captured_on=run.captured_at.date(),
-                               batch_size=COPY_BATCH_ROWS):
+    for batch in run.lake.scan(run.name, dates=run.window.days() if days is None else days, keys=[key],
+                               captured_on=run.captured_at.date(), batch_size=COPY_BATCH_ROWS):
         kept = batch.filter(mask(batch))
         if not kept.num_rows:
             continue
@@ -80,6 +89,11 @@ def copy_rows(run: AssetRun, sink: DaySink, key: str, mask: Callable[[pa.RecordB
 def in_set(column: str, values: set[str]) -> Callable[[pa.RecordBatch], pa.Array]:
     value_set = pa.array(sorted(values), pa.string())
     return lambda b: pc.fill_null(pc.is_in(b.column(column), value_set=value_set), False)
+
+
+def not_in_set(column: str, values: set[str]) -> Callable[[pa.RecordBatch], pa.Array]:
+    selected = in_set(column, values)
+    return lambda b: pc.invert(selected(b))
 
 
 def pair_in_set(first: str, second: str, values: set[str], sep: str = "/") -> Callable[[pa.RecordBatch], pa.Array]:

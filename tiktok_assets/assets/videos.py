@@ -6,24 +6,20 @@ that found them (``account:chef_lina``, ``hashtag:cooking``, ``keyword:...``), f
 that order so the table holds each video once per day. Cost: each distinct id is requested at most
 once per run (deduplicated across sources), and ids already present in the ``videos`` table for
 those days are skipped unless ``refresh: true``, so rerunning an unchanged day costs nothing here.
-New details are added as this capture day's observation (a same-day rerun replaces only that day's
-rows of the id); a source whose details failed writes nothing, so its absence shows in the
-metadata and ``entities_ok`` instead of reading as "no videos". Each source is one entity of the
-shared fan-out (``streams.fan_out_streams``: one stream per video id), so isolation, fatal errors and
-budget stops follow the same rules as every other asset.
+New details are streamed into the run's lake batch as they arrive (``DaySink``, as every event
+asset writes) as this capture day's observation (a same-day rerun replaces only that day's rows of
+the id); a source whose details failed writes nothing, so its absence shows in the metadata and
+``entities_ok`` instead of reading as "no videos". Each source is one entity of the shared fan-out
+(``streams.fan_out_streams``: one stream per video id), so isolation, fatal errors and budget stops
+follow the same rules as every other asset.
 """
 
 
 from datetime import UTC, date, timedelta
-from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
 from dagster import AssetExecutionContext, MetadataValue, asset
 from pydantic import Field
 
-from ..lake.flatten import flatten
-from ..lake.schemas import SCHEMAS
 from ..scavio.errors import EntityNotFoundError
 from .fanout import EntityOutcome
 from .streams import EntityPlan, fan_out_streams
@@ -32,6 +28,8 @@ from ..lake.store import LakeResource
 from ..scavio.resource import ScavioResource
 from .asset_run import AssetEvents, AssetRun, TikTokConfig
 from .decorator_args import asset_kwargs
+from .sink import DaySink
+from .unchanged import copy_rows, not_in_set
 from .windows import today_utc
 
 # (source table, entity kind in tracked.yaml, folder prefix) in priority order.
@@ -75,45 +73,39 @@ def videos(context: AssetExecutionContext, config: VideosConfig, scavio: ScavioR
         todo = [vid for vid in found if config.refresh or vid not in present]
         context.log.info(f"videos [{run.window}]: {len(found)} discovered, {len(todo)} to fetch, {len(found) - len(todo)} already stored")
 
-        by_source: dict[str, list[str]] = {}  # source -> ids to fetch (every source gets an outcome)
-        for vid, (_day, key, _via) in found.items():
-            by_source.setdefault(key, [])
+        by_source: dict[str, list[str]] = {key: [] for _day, key, _via in found.values()}  # every source gets an outcome
         for vid in todo:
             by_source[found[vid][1]].append(vid)
-        details: dict[str, dict[str, Any]] = {}
+        fetched: dict[str, set[str]] = {key: set() for key in by_source}  # source -> ids whose details are staged
+        sinks: dict[str, DaySink] = {}
 
         def plan(key: str, outcome: EntityOutcome) -> EntityPlan:
-            return EntityPlan(streams=by_source[key], finish=lambda: write_source(key, outcome),
-                              abort=lambda: run.entity_failed(key))
+            """Each detail is staged as it arrives, under its create day; a source whose details failed
+            is aborted (nothing written), so its absence shows in ``entities_ok``, not as "no videos"."""
+            sink = sinks[key] = DaySink(run, key, outcome, whole_window=False)
+
+            def finish() -> None:
+                # the capture replaces this capture day's rows of (day, source): rows of other ids
+                # captured earlier today stay part of it
+                if sink.days:
+                    copy_rows(run, sink, key, not_in_set("aweme_id", fetched[key]), days=sorted(sink.days))
+                sink.commit()
+
+            return EntityPlan(streams=by_source[key], finish=finish, abort=sink.abort)
 
         def fetch(key: str, vid: str, outcome: EntityOutcome) -> None:
             try:
-                details[vid] = run.client.video(vid)
+                detail = run.client.video(vid)
             except EntityNotFoundError:  # deleted since it was listed: a note, not a failed source
                 outcome.notes.append(f"video {vid} not found")
-
-        def write_source(key: str, outcome: EntityOutcome) -> None:
-            """Stage the source's new details per create day; a source whose details failed is never
-            written (the fan-out aborts it), so its absence shows in ``entities_ok``, not as "no videos"."""
-            by_day: dict[date, list[str]] = {}
-            for vid in by_source[key]:
-                if vid in details:
-                    by_day.setdefault(found[vid][0], []).append(vid)
-            for day, vids in sorted(by_day.items()):
-                items = [details[v] for v in vids]
-                new = pa.Table.from_batches([flatten("videos", items, partition_date=day, tracked_entity=key,
-                                                     captured_at=run.captured_at,
-                                                     extra={"discovered_via": [found[v][2] for v in vids]})])
-                # rows of other ids captured earlier today stay part of today's capture of (day, source)
-                old = run.lake.read("videos", dates=[day], keys=[key], captured_on=run.captured_at.date())
-                old = old.filter(pc.invert(pc.is_in(old["aweme_id"], value_set=pa.array(vids, pa.string()))))
-                outcome.rows += run.write_batch(key, day, pa.concat_tables([old.cast(SCHEMAS["videos"]), new]))
-                outcome.partitions += 1
-            run.entity_done(key)
+                return
+            day, _key, via = found[vid]
+            sinks[key].add([detail], {"discovered_via": via}, day=day)
+            fetched[key].add(vid)
 
         ordered = fan_out_streams(run, sorted(by_source), plan, fetch)
         yield from run.finish(ordered, extra={
             "videos_discovered": MetadataValue.int(len(found)),
-            "videos_fetched": MetadataValue.int(len(details)),
+            "videos_fetched": MetadataValue.int(sum(len(ids) for ids in fetched.values())),
             "videos_skipped_already_stored": MetadataValue.int(len(found) - len(todo)),
         })
