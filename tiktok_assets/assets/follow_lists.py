@@ -43,9 +43,7 @@ def _graph(run: AssetRun, method: str) -> AssetEvents:
     counts: dict[str, int | None] = {}
 
     def work(account: str, outcome: EntityOutcome) -> None:
-        if unchanged_single(run, state, account, method, counts.get(account)):
-            outcome.skipped = 1
-            outcome.notes.append(f"{COUNT_COLUMN[method]} unchanged ({counts[account]}): partition kept")
+        if unchanged_single(run, state, account, method, counts.get(account), outcome, COUNT_COLUMN[method]):
             return
         sec = resolve.sec_uid(run, account)
         items: list = []

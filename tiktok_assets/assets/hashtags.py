@@ -58,14 +58,8 @@ def feed_cap_note(last: Any, served: int, max_pages: int) -> str | None:
 def hashtags(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
         budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "hashtags", scavio, lake, config, budget) as run:
-
-        def work(name: str, outcome: EntityOutcome) -> None:
-            info = run.client.hashtag(hashtag_name=name)
-            resolve.remember(run, "hashtag", name, (info.get("challenge") or {}).get("id"))
-            outcome.rows = run.write(name, run.window.start, [info])
-            outcome.partitions = 1
-
-        yield from run.finish(fan_out(run, run.select("hashtags"), work))
+        yield from run.finish(resolve.capture_each(run, "hashtag", lambda name, _outcome:
+                                                   run.client.hashtag(hashtag_name=name)))
 
 
 @asset(**asset_kwargs("hashtag_videos"))
@@ -83,9 +77,7 @@ def hashtag_videos(context: AssetExecutionContext, config: HashtagVideosConfig, 
         stream = f"feed/max_pages={config.max_pages}"  # a deeper or shallower read is another stream
 
         def work(name: str, outcome: EntityOutcome) -> None:
-            if unchanged_single(run, state, name, stream, counts.get(name)):
-                outcome.skipped = 1
-                outcome.notes.append(f"video_count unchanged ({counts[name]}): partition kept")
+            if unchanged_single(run, state, name, stream, counts.get(name), outcome, "video_count"):
                 return
             hid = resolve.hashtag_id(run, name)
             items: list[dict[str, Any]] = []

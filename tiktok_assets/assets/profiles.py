@@ -18,7 +18,7 @@ from dagster import AssetExecutionContext, asset
 from ..scavio.errors import EntityNotFoundError
 
 from . import resolve
-from .fanout import EntityOutcome, fan_out
+from .fanout import EntityOutcome
 from ..budget.resource import BudgetResource
 from ..lake.store import LakeResource
 from ..scavio.resource import ScavioResource
@@ -43,11 +43,5 @@ def profile_following_renames(run: AssetRun, account: str, outcome: EntityOutcom
 def profiles(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
         budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "profiles", scavio, lake, config, budget) as run:
-
-        def work(account: str, outcome: EntityOutcome) -> None:
-            user = profile_following_renames(run, account, outcome)
-            resolve.remember(run, "account", account, user.get("sec_uid"))
-            outcome.rows = run.write(account, run.window.start, [user])
-            outcome.partitions = 1
-
-        yield from run.finish(fan_out(run, run.select("accounts"), work))
+        yield from run.finish(resolve.capture_each(run, "account", lambda account, outcome:
+                                                   profile_following_renames(run, account, outcome)))

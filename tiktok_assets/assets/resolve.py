@@ -5,7 +5,7 @@ returns. The ids are stable, so the latest ``profiles`` / ``hashtags`` rows in t
 free; otherwise one call is made and remembered for the rest of the run on the run's client
 (``client.run_memo``: every asset of a run shares one client, and the memo ends with it), so posts,
 followers, followings and comments never repeat the profile request in one run. The snapshot assets
-``profiles``/``hashtags`` also ``remember`` what they just fetched.
+``profiles``/``hashtags`` (:func:`capture_each`) also remember what they just fetched.
 """
 
 from __future__ import annotations
@@ -15,13 +15,30 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow.compute as pc
 
+from .fanout import EntityOutcome, fan_out
+
 if TYPE_CHECKING:
     from .asset_run import AssetRun
 
+# kind -> the id an API object of that kind carries: a profile's sec_uid, a hashtag's challenge.id
+ID_OF: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "account": lambda user: user.get("sec_uid"),
+    "hashtag": lambda info: (info.get("challenge") or {}).get("id"),
+}
 
-def remember(run: AssetRun, kind: str, name: str, value: str | None) -> None:
-    if value:
-        run.client.run_memo[(kind, name)] = str(value)
+
+def capture_each(run: AssetRun, kind: str, fetch: Callable[[str, EntityOutcome], dict[str, Any]]) -> list[EntityOutcome]:
+    """A snapshot of one API object per selected entity of ``kind`` ("account": its profile,
+    "hashtag": its details), filed under the capture day; its id is remembered for the run."""
+    def work(name: str, outcome: EntityOutcome) -> None:
+        obj = fetch(name, outcome)
+        value = ID_OF[kind](obj)
+        if value:
+            run.client.run_memo[(kind, name)] = str(value)
+        outcome.rows = run.write(name, run.window.start, [obj])
+        outcome.partitions = 1
+
+    return fan_out(run, run.select(f"{kind}s"), work)
 
 
 def known_from_lake(run: AssetRun, table: str, key: str, column: str) -> str | None:
@@ -53,9 +70,9 @@ def _resolve(run: AssetRun, kind: str, name: str, table: str, column: str, fetch
 
 def sec_uid(run: AssetRun, account: str) -> str:
     return _resolve(run, "account", account, "profiles", "sec_uid",
-                    lambda: run.client.profile(username=account).get("sec_uid"), "sec_uid in its profile")
+                    lambda: ID_OF["account"](run.client.profile(username=account)), "sec_uid in its profile")
 
 
 def hashtag_id(run: AssetRun, name: str) -> str:
     return _resolve(run, "hashtag", name, "hashtags", "hashtag_id",
-                    lambda: (run.client.hashtag(hashtag_name=name).get("challenge") or {}).get("id"), "challenge.id")
+                    lambda: ID_OF["hashtag"](run.client.hashtag(hashtag_name=name)), "challenge.id")
