@@ -17,18 +17,26 @@ Extractor = Callable[[dict[str, Any]], Any]
 ColumnSpec = dict[str, tuple[str, Extractor]]
 
 
+def _read(convert: Callable[[Any], Any], *path: str, source: str | None = None) -> tuple[str, Extractor]:
+    """``convert(subject[path[0]][path[1]]...)``, documented as the dotted path (or ``source``)."""
+    return source or ".".join(path), lambda s: convert(dig(s, *path))
+
+
+_IDENTITY: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    ("uid", to_id), ("unique_id", to_text), ("sec_uid", to_id), ("nickname", to_text))
+
+
+def _person(prefix: str, obj: str) -> ColumnSpec:
+    """The identity fields of the user object ``obj`` (a video's author, a comment's user) as ``<prefix>_<field>``."""
+    return {f"{prefix}_{name}": _read(convert, obj, name) for name, convert in _IDENTITY}
+
+
 def _user(avatars: tuple[str, ...]) -> ColumnSpec:
     """USER_FIELDS read from a user object; ``avatars`` is the preference order of avatar objects."""
     return {
-        "uid": ("uid", lambda s: to_id(s.get("uid"))),
-        "unique_id": ("unique_id", lambda s: to_text(s.get("unique_id"))),
-        "sec_uid": ("sec_uid", lambda s: to_id(s.get("sec_uid"))),
-        "nickname": ("nickname", lambda s: to_text(s.get("nickname"))),
-        "signature": ("signature", lambda s: to_text(s.get("signature"))),
-        "follower_count": ("follower_count", lambda s: to_int(s.get("follower_count"))),
-        "following_count": ("following_count", lambda s: to_int(s.get("following_count"))),
-        "aweme_count": ("aweme_count", lambda s: to_int(s.get("aweme_count"))),
-        "total_favorited": ("total_favorited", lambda s: to_int(s.get("total_favorited"))),
+        **{name: _read(convert, name) for name, convert in _IDENTITY},
+        "signature": _read(to_text, "signature"),
+        **{name: _read(to_int, name) for name in ("follower_count", "following_count", "aweme_count", "total_favorited")},
         "avatar_url": (f"{avatars[0]}.url_list[0]", lambda s: first_url_of(s, *avatars)),
     }
 
@@ -38,27 +46,20 @@ _LIST_AVATARS = ("avatar_thumb", "avatar_medium", "avatar_larger")
 
 
 def _stat(name: str) -> tuple[str, Extractor]:
-    return f"statistics.{name}", lambda s: to_int(dig(s, "statistics", name))
+    return _read(to_int, "statistics", name)
 
 
 VIDEO: ColumnSpec = {
-    "aweme_id": ("aweme_id", lambda s: to_id(s.get("aweme_id"))),
-    "description": ("desc", lambda s: to_text(s.get("desc"))),
-    "create_time": ("create_time (unix s)", lambda s: to_int(s.get("create_time"))),
-    "is_pinned": ("is_top (0/1)", lambda s: to_bool(s.get("is_top"))),
-    "author_uid": ("author.uid", lambda s: to_id(dig(s, "author", "uid"))),
-    "author_unique_id": ("author.unique_id", lambda s: to_text(dig(s, "author", "unique_id"))),
-    "author_sec_uid": ("author.sec_uid", lambda s: to_id(dig(s, "author", "sec_uid"))),
-    "author_nickname": ("author.nickname", lambda s: to_text(dig(s, "author", "nickname"))),
-    "play_count": _stat("play_count"),
-    "digg_count": _stat("digg_count"),
-    "comment_count": _stat("comment_count"),
-    "share_count": _stat("share_count"),
-    "collect_count": _stat("collect_count"),
-    "music_id": ("music.id", lambda s: to_id(dig(s, "music", "id"))),
-    "music_title": ("music.title", lambda s: to_text(dig(s, "music", "title"))),
-    "music_author": ("music.author", lambda s: to_text(dig(s, "music", "author"))),
-    "video_duration_ms": ("video.duration (ms)", lambda s: to_int(dig(s, "video", "duration"))),
+    "aweme_id": _read(to_id, "aweme_id"),
+    "description": _read(to_text, "desc"),
+    "create_time": _read(to_int, "create_time", source="create_time (unix s)"),
+    "is_pinned": _read(to_bool, "is_top", source="is_top (0/1)"),
+    **_person("author", "author"),
+    **{name: _stat(name) for name in ("play_count", "digg_count", "comment_count", "share_count", "collect_count")},
+    "music_id": _read(to_id, "music", "id"),
+    "music_title": _read(to_text, "music", "title"),
+    "music_author": _read(to_text, "music", "author"),
+    "video_duration_ms": _read(to_int, "video", "duration", source="video.duration (ms)"),
     "cover_url": ("video.cover.url_list[0]", lambda s: first_url_of(s.get("video"), "cover", "origin_cover")),
 }
 
@@ -89,24 +90,21 @@ def _mentions(s: dict[str, Any]) -> list[str] | None:
 VIDEO_DETAIL: ColumnSpec = {
     "play_url": ("video.play_addr.url_list[0]", lambda s: first_url_of(s.get("video"), "play_addr")),
     "download_url": ("video.download_addr.url_list[0]", lambda s: first_url_of(s.get("video"), "download_addr")),
-    "video_width": ("video.width", lambda s: to_int(dig(s, "video", "width"))),
-    "video_height": ("video.height", lambda s: to_int(dig(s, "video", "height"))),
+    "video_width": _read(to_int, "video", "width"),
+    "video_height": _read(to_int, "video", "height"),
     "hashtags": ("cha_list[].cha_name", _hashtag_names),
     "mentions": ("text_extra[] type 0: unique_id (else user_id)", _mentions),
 }
 
 COMMENT: ColumnSpec = {
-    "cid": ("cid", lambda s: to_id(s.get("cid"))),
-    "aweme_id": ("aweme_id (else caller's extra aweme_id)", lambda s: to_id(s.get("aweme_id"))),
-    "text": ("text", lambda s: to_text(s.get("text"))),
-    "create_time": ("create_time (unix s)", lambda s: to_int(s.get("create_time"))),
-    "digg_count": ("digg_count", lambda s: to_int(s.get("digg_count"))),
-    "reply_comment_total": ("reply_comment_total", lambda s: to_int(s.get("reply_comment_total"))),
-    "is_author_digged": ("is_author_digged (0/1)", lambda s: to_bool(s.get("is_author_digged"))),
-    "user_uid": ("user.uid", lambda s: to_id(dig(s, "user", "uid"))),
-    "user_unique_id": ("user.unique_id", lambda s: to_text(dig(s, "user", "unique_id"))),
-    "user_sec_uid": ("user.sec_uid", lambda s: to_id(dig(s, "user", "sec_uid"))),
-    "user_nickname": ("user.nickname", lambda s: to_text(dig(s, "user", "nickname"))),
+    "cid": _read(to_id, "cid"),
+    "aweme_id": _read(to_id, "aweme_id", source="aweme_id (else caller's extra aweme_id)"),
+    "text": _read(to_text, "text"),
+    "create_time": _read(to_int, "create_time", source="create_time (unix s)"),
+    "digg_count": _read(to_int, "digg_count"),
+    "reply_comment_total": _read(to_int, "reply_comment_total"),
+    "is_author_digged": _read(to_bool, "is_author_digged", source="is_author_digged (0/1)"),
+    **_person("user", "user"),
     "user_avatar_url": ("user.avatar_thumb.url_list[0]", lambda s: first_url_of(s.get("user"), *_LIST_AVATARS)),
 }
 
@@ -123,16 +121,16 @@ def _hashtag_stat(name: str) -> Extractor:
 
 
 HASHTAG: ColumnSpec = {
-    "hashtag_id": ("challengeInfo.challenge.id", lambda s: to_id(dig(s, "challenge", "id"))),
-    "hashtag_name": ("challengeInfo.challenge.title", lambda s: to_text(dig(s, "challenge", "title"))),
-    "description": ("challengeInfo.challenge.desc", lambda s: to_text(dig(s, "challenge", "desc"))),
+    "hashtag_id": _read(to_id, "challenge", "id", source="challengeInfo.challenge.id"),
+    "hashtag_name": _read(to_text, "challenge", "title", source="challengeInfo.challenge.title"),
+    "description": _read(to_text, "challenge", "desc", source="challengeInfo.challenge.desc"),
     "video_count": ("challengeInfo.stats.videoCount (or challenge.stats)", _hashtag_stat("videoCount")),
     "view_count": ("challengeInfo.stats.viewCount (or challenge.stats)", _hashtag_stat("viewCount")),
 }
 
 # Per table: the item-derived columns.
 SPECS: dict[str, ColumnSpec] = {
-    "profiles": {**_user(_PROFILE_AVATARS), "bio_url": ("bio_url", lambda s: to_text(s.get("bio_url")))},
+    "profiles": {**_user(_PROFILE_AVATARS), "bio_url": _read(to_text, "bio_url")},
     "posts": VIDEO,
     "videos": {**VIDEO, **VIDEO_DETAIL},
     "comments": COMMENT,

@@ -23,11 +23,15 @@ PARTITION_FIELDS: list[pa.Field] = [
     pa.field("raw", pa.string(), nullable=False),
 ]
 
+
+def identity_fields(prefix: str = "") -> list[pa.Field]:
+    """A user's identity (``<prefix>uid``, ``unique_id``, ``sec_uid``, ``nickname``): the listed user,
+    a video's author, a comment's writer."""
+    return [pa.field(f"{prefix}{name}", pa.string()) for name in ("uid", "unique_id", "sec_uid", "nickname")]
+
+
 USER_FIELDS: list[pa.Field] = [
-    pa.field("uid", pa.string()),
-    pa.field("unique_id", pa.string()),
-    pa.field("sec_uid", pa.string()),
-    pa.field("nickname", pa.string()),
+    *identity_fields(),
     pa.field("signature", pa.string()),
     pa.field("follower_count", pa.int64()),
     pa.field("following_count", pa.int64()),
@@ -41,10 +45,7 @@ VIDEO_FIELDS: list[pa.Field] = [
     pa.field("description", pa.string()),  # API field `desc`
     pa.field("create_time", TS),
     pa.field("is_pinned", pa.bool_()),
-    pa.field("author_uid", pa.string()),
-    pa.field("author_unique_id", pa.string()),
-    pa.field("author_sec_uid", pa.string()),
-    pa.field("author_nickname", pa.string()),
+    *identity_fields("author_"),
     pa.field("play_count", pa.int64()),
     pa.field("digg_count", pa.int64()),
     pa.field("comment_count", pa.int64()),
@@ -75,12 +76,23 @@ COMMENT_FIELDS: list[pa.Field] = [
     pa.field("digg_count", pa.int64()),
     pa.field("reply_comment_total", pa.int64()),
     pa.field("is_author_digged", pa.bool_()),
-    pa.field("user_uid", pa.string()),
-    pa.field("user_unique_id", pa.string()),
-    pa.field("user_sec_uid", pa.string()),
-    pa.field("user_nickname", pa.string()),
+    *identity_fields("user_"),
     pa.field("user_avatar_url", pa.string()),
 ]
+
+# A search's rows: the tracked keyword and the 1-based position in the result stream.
+SEARCH_FIELDS: list[pa.Field] = [
+    pa.field("keyword", pa.string(), nullable=False),
+    pa.field("search_rank", pa.int64(), nullable=False),
+]
+
+# A follow list's rows (followers or followings): the listed user's own fields + the tracked account.
+FOLLOW_LIST = pa.schema([
+    pa.field("owner_sec_uid", pa.string(), nullable=False),
+    pa.field("owner_unique_id", pa.string()),
+    *USER_FIELDS,
+    *PARTITION_FIELDS,
+])
 
 SCHEMAS: dict[str, pa.Schema] = {
     # snapshot, per account: data.user
@@ -103,16 +115,14 @@ SCHEMAS: dict[str, pa.Schema] = {
     ]),
     # event, per keyword: data.aweme_list[] of search/videos
     "search_videos": pa.schema([
-        pa.field("keyword", pa.string(), nullable=False),
-        pa.field("search_rank", pa.int64(), nullable=False),  # 1-based position in the result stream
+        *SEARCH_FIELDS,
         pa.field("publish_time_window", pa.string()),
         *VIDEO_FIELDS,
         *PARTITION_FIELDS,
     ]),
     # snapshot, per keyword: data.user_list[].user_info
     "search_users": pa.schema([
-        pa.field("keyword", pa.string(), nullable=False),
-        pa.field("search_rank", pa.int64(), nullable=False),
+        *SEARCH_FIELDS,
         *USER_FIELDS,
         *PARTITION_FIELDS,
     ]),
@@ -132,19 +142,9 @@ SCHEMAS: dict[str, pa.Schema] = {
         *VIDEO_FIELDS,
         *PARTITION_FIELDS,
     ]),
-    # snapshot, per account: data.followers[] (the follower's own fields + the followed account)
-    "followers": pa.schema([
-        pa.field("owner_sec_uid", pa.string(), nullable=False),
-        pa.field("owner_unique_id", pa.string()),
-        *USER_FIELDS,
-        *PARTITION_FIELDS,
-    ]),
-    "followings": pa.schema([
-        pa.field("owner_sec_uid", pa.string(), nullable=False),
-        pa.field("owner_unique_id", pa.string()),
-        *USER_FIELDS,
-        *PARTITION_FIELDS,
-    ]),
+    # snapshot, per account: data.followers[] / data.followings[]
+    "followers": FOLLOW_LIST,
+    "followings": FOLLOW_LIST,
     # one row per request that reached the API; flush_id = the ledger flush that wrote it
     "credit_ledger": pa.schema([
         pa.field("run_id", pa.string(), nullable=False),
