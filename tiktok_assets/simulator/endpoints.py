@@ -11,11 +11,13 @@ import base64
 import bisect
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from . import paging
 from .search import PUBLISH_DAYS
 from .universe import API_PREFIX, MAX_PAGE, Universe
+
+T = TypeVar("T")
 
 Params = dict[str, Any]
 
@@ -32,6 +34,13 @@ def bad(message: str) -> ApiError:
 
 def not_found(message: str) -> ApiError:
     return ApiError(404, "not_found", message)
+
+
+def found(value: T | None, what: str, **params: str) -> T:
+    """``value``, or the API's 404 naming ``what`` and the parameters that found nothing."""
+    if value is None:
+        raise not_found(f"{what} not found: " + " ".join(f"{k}={v[:60]!r}" for k, v in params.items()))
+    return value
 
 
 # --- parameter parsing ----------------------------------------------------------------------------
@@ -124,10 +133,7 @@ class Endpoints:
 
     def _user_of(self, p: Params) -> str:
         sec = _text(p, "sec_user_id")
-        uid = self.u.unique_id_of_sec(sec)
-        if uid is None:
-            raise not_found(f"user not found: sec_user_id={sec[:60]!r}")
-        return uid
+        return found(self.u.unique_id_of_sec(sec), "user", sec_user_id=sec)
 
     def _offset_page(self, endpoint: str, key: str, items: Any, window: tuple[int, int]) -> tuple[paging.Cut, int]:
         offset, count = window
@@ -138,13 +144,10 @@ class Endpoints:
     def profile(self, p: Params) -> dict[str, Any]:
         if _one_of(p, "username", "sec_user_id") == "username":
             name = _text(p, "username").lstrip("@")
-            user = self.u.account(name)
-            if user is None:
-                raise not_found(f"user not found: username={name[:60]!r}")
+            user = found(self.u.account(name), "user", username=name)
         else:
-            user = self.u.account_by_sec_uid(_text(p, "sec_user_id"))
-            if user is None:
-                raise not_found(f"user not found: sec_user_id={p['sec_user_id'][:60]!r}")
+            sec = _text(p, "sec_user_id")
+            user = found(self.u.account_by_sec_uid(sec), "user", sec_user_id=sec)
         return {"user": user}
 
     def user_posts(self, p: Params) -> dict[str, Any]:
@@ -175,16 +178,11 @@ class Endpoints:
 
     def video(self, p: Params) -> dict[str, Any]:
         vid = _numeric_id(p, "video_id")
-        video = self.u.video(vid)
-        if video is None:
-            raise not_found(f"video not found: video_id={vid!r}")
-        return {"aweme_detail": video}
+        return {"aweme_detail": found(self.u.video(vid), "video", video_id=vid)}
 
     def comments(self, p: Params) -> dict[str, Any]:
         vid, window = _numeric_id(p, "video_id"), _window(p, "video/comments")
-        video = self.u.video(vid)
-        if video is None:
-            raise not_found(f"video not found: video_id={vid!r}")
+        video = found(self.u.video(vid), "video", video_id=vid)
         c, cursor = self._offset_page("comments", vid, self.u.comments_of(vid), window)
         return {"comments": c.items, "cursor": cursor, "has_more": int(c.has_more),
                 "total": video["statistics"]["comment_count"]}
@@ -192,9 +190,7 @@ class Endpoints:
     def replies(self, p: Params) -> dict[str, Any]:
         vid, cid = _numeric_id(p, "video_id"), _numeric_id(p, "comment_id")
         window = _window(p, "video/comments/replies")
-        parent = self.u.comment(vid, cid)
-        if parent is None:
-            raise not_found(f"comment not found: video_id={vid!r} comment_id={cid!r}")
+        parent = found(self.u.comment(vid, cid), "comment", video_id=vid, comment_id=cid)
         c, cursor = self._offset_page("replies", cid, self.u.replies_of(vid, cid), window)
         return {"comments": c.items, "cursor": cursor, "has_more": int(c.has_more),
                 "total": parent["reply_comment_total"]}
@@ -215,20 +211,15 @@ class Endpoints:
     def hashtag(self, p: Params) -> dict[str, Any]:
         if _one_of(p, "hashtag_name", "hashtag_id") == "hashtag_name":
             name = _text(p, "hashtag_name")
-            info = self.u.hashtag(name)
-            if info is None:
-                raise not_found(f"hashtag not found: hashtag_name={name[:60]!r}")
+            info = found(self.u.hashtag(name), "hashtag", hashtag_name=name)
         else:
             tid = _numeric_id(p, "hashtag_id")
-            info = self.u.hashtag_by_id(tid)
-            if info is None:
-                raise not_found(f"hashtag not found: hashtag_id={tid!r}")
+            info = found(self.u.hashtag_by_id(tid), "hashtag", hashtag_id=tid)
         return {"challengeInfo": info}
 
     def hashtag_videos(self, p: Params) -> dict[str, Any]:
         tid, window = _numeric_id(p, "hashtag_id"), _window(p, "hashtag/videos")
-        if self.u.hashtag_by_id(tid) is None:
-            raise not_found(f"hashtag not found: hashtag_id={tid!r}")
+        found(self.u.hashtag_by_id(tid), "hashtag", hashtag_id=tid)
         c, cursor = self._offset_page("hashtag_videos", tid, self.u.hashtag_videos_of(tid), window)
         return {"aweme_list": c.items, "cursor": cursor, "has_more": int(c.has_more)}
 

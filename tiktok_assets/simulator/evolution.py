@@ -56,23 +56,24 @@ def observe(u: Universe, now: float) -> Universe:
     return view
 
 
-def _view_cached(u: Universe, key: tuple, build: Callable[[], Any]) -> Any:
+def _cached(u: Universe, cache: dict[tuple, Any], key: tuple, build: Callable[[], Any]) -> Any:
+    """``cache[key]``, built outside the universe's lock on a miss (the first value stored wins)."""
     with u._lock:
-        if key in u._view:
-            return u._view[key]
+        if key in cache:
+            return cache[key]
     value = build()
     with u._lock:
-        return u._view.setdefault(key, value)
+        return cache.setdefault(key, value)
+
+
+def _view_cached(u: Universe, key: tuple, build: Callable[[], Any]) -> Any:
+    """Values of this view (they depend on ``now``)."""
+    return _cached(u, u._view, key, build)
 
 
 def _planned(u: Universe, key: tuple, build: Callable[[], Any]) -> Any:
     """Anchored plans shared by every view of the same universe (they do not depend on ``now``)."""
-    with u._lock:
-        if key in u._future:
-            return u._future[key]
-    value = build()
-    with u._lock:
-        return u._future.setdefault(key, value)
+    return _cached(u, u._future, key, build)
 
 
 # --- followers ------------------------------------------------------------------------------------
