@@ -19,15 +19,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
-import time
 from dataclasses import replace
 from typing import Any
 
-from .harness import Context, status_count
+from .harness import Context
 from .report import Measurement, Target
+from .scenarios import key_load, process_table, together
 
-MB = 1024 * 1024
 HOST_COUNTS = (2, 3)
 CLIENT_REQUESTS = 150  # per client host
 CLIENT = """
@@ -49,47 +47,32 @@ def split(workload: Any, n: int) -> list[Any]:
 
 def run_hosts(ctx: Context, n: int, state_url: str) -> tuple[list[str], list[Target]]:
     parts = split(ctx.workload, n)
-    results: list[Measurement] = []
     ctx.sim.reset()
     saved = os.environ.get("TIKTOK_STATE_URL")
     os.environ["TIKTOK_STATE_URL"] = state_url  # contenders inherit the harness environment
-    t0 = time.perf_counter()
     try:
-        def go(i: int) -> None:
+        def go(i: int) -> Measurement:
             state = ctx.fresh_out(f"multihost-{n}-host{i + 1}-state")  # each host its own (unused) state dir
-            results.append(ctx.measure("ours", f"multihost-{n}", label=f"host {i + 1} of {n}", workload=parts[i],
-                                       reset=False, state=state))
+            return ctx.measure("ours", f"multihost-{n}", label=f"host {i + 1} of {n}", workload=parts[i],
+                               reset=False, state=state)
 
-        threads = [threading.Thread(target=go, args=(i,)) for i in range(n)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        results, total_span = together(n, go)
     finally:
         if saved is None:
             os.environ.pop("TIKTOK_STATE_URL", None)
         else:
             os.environ["TIKTOK_STATE_URL"] = saved
-    total_span = time.perf_counter() - t0
-    log = ctx.sim.request_log
-    span = (log[-1][0] - log[0][0]) if len(log) > 1 else total_span
-    stats = ctx.sim.stats()
-    total = sum(int(v) for v in stats.get("requests", {}).values())
-    n429, credits = status_count(stats, 429), int(stats.get("charged", 0))
-    rate = (ctx.rate_limit or 1) / ctx.rate_window
-    bound = total / rate
+    load = key_load(ctx, total_span)
+    span, bound = load.span, load.bound
     lines = [f"### {n} pipeline hosts sharing one key (rate-bound, state in PostgreSQL)", "",
              f"{n} `materialize` processes started together; separate state dirs, Dagster homes and outputs; shared "
-             f"`TIKTOK_STATE_URL`. Combined: {total} requests, {credits} credits, {n429} 429s, "
+             f"`TIKTOK_STATE_URL`. Combined: {load.requests} requests, {load.credits} credits, {load.n429} 429s, "
              f"{span:.1f} s from the first to the last request (all processes: {total_span:.1f} s with start-up) = "
-             f"{total / span if span else 0:.1f} req/s vs the limit {rate:.1f} req/s; bound {bound:.1f} s.", "",
-             "| host | wall s | peak RSS MB | rows | status |", "|---|---:|---:|---:|---|"]
-    lines += [f"| {m.contender} | {m.wall:.1f} | {m.peak_rss / MB:.0f} | {m.rows} | {'ok' if m.ok else m.error[:100]} |"
-              for m in sorted(results, key=lambda r: r.contender)]
-    lines.append("")
+             f"{load.requests / span if span else 0:.1f} req/s vs the limit {load.rate:.1f} req/s; bound {bound:.1f} s.", "",
+             *process_table("host", results)]
     return lines, [
-        Target(f"{n} pipeline hosts, one key: 429s", str(n429), "0", n429 == 0),
-        Target(f"{n} pipeline hosts: combined wall vs requests ÷ rate", f"{span / bound:.2f}x ({credits} credits)",
+        Target(f"{n} pipeline hosts, one key: 429s", str(load.n429), "0", load.n429 == 0),
+        Target(f"{n} pipeline hosts: combined wall vs requests ÷ rate", f"{span / bound:.2f}x ({load.credits} credits)",
                "<= 1.10x", span <= 1.10 * bound),
     ]
 
@@ -105,20 +88,16 @@ def client_hosts(ctx: Context, n: int, state_url: str, work: Any) -> tuple[list[
                               env={**env, "TIKTOK_STATE_DIR": str(work / f"client-state-{n}-{i}")})
              for i in range(n)]
     codes = [p.wait() for p in procs]
-    log = sorted(t for t, *_ in ctx.sim.request_log)
-    stats = ctx.sim.stats()
-    span = log[-1] - log[0] if len(log) > 1 else 0.0
-    n429, credits = status_count(stats, 429), int(stats.get("charged", 0))
-    rate = (ctx.rate_limit or 1) / ctx.rate_window
-    bound = len(log) / rate
+    load = key_load(ctx, 0.0)
+    span, bound = load.span, load.bound
     lines = [f"### {n} client hosts sharing one key (rate-bound, state in PostgreSQL, pace from the server)", "",
              f"{n} processes x {CLIENT_REQUESTS} profile requests through the client, `SCAVIO_RATE_LIMIT` unset: "
-             f"{len(log)} requests, {credits} credits, {n429} 429s in {span:.1f} s = {len(log) / span if span else 0:.1f} "
-             f"req/s vs the limit {rate:.1f} req/s; bound {bound:.1f} s ({span / bound if bound else 0:.2f}x). "
-             f"Exit codes {codes}.", ""]
+             f"{load.requests} requests, {load.credits} credits, {load.n429} 429s in {span:.1f} s = "
+             f"{load.requests / span if span else 0:.1f} req/s vs the limit {load.rate:.1f} req/s; bound {bound:.1f} s "
+             f"({span / bound if bound else 0:.2f}x). Exit codes {codes}.", ""]
     return lines, [
-        Target(f"{n} client hosts, one key: 429s", str(n429), "0", n429 == 0),
-        Target(f"{n} client hosts: combined wall vs requests ÷ rate", f"{span / bound:.2f}x ({credits} credits)",
+        Target(f"{n} client hosts, one key: 429s", str(load.n429), "0", load.n429 == 0),
+        Target(f"{n} client hosts: combined wall vs requests ÷ rate", f"{span / bound:.2f}x ({load.credits} credits)",
                "<= 1.10x", span <= 1.10 * bound),
     ]
 

@@ -15,10 +15,11 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
-from .harness import Context
+from .harness import Context, status_count
 from .report import Measurement, Target
 from .universe_view import newest_first_pages
 
@@ -76,43 +77,71 @@ def seed_posts(lake_url: str, account: str, videos: list[dict[str, Any]]) -> Non
         lake.write_partition("posts", day, account, [flatten("posts", [v], partition_date=day, tracked_entity=account, captured_at=now)])
 
 
+def together(n: int, measure: Callable[[int], Measurement]) -> tuple[list[Measurement], float]:
+    """``measure(i)`` for ``i`` < ``n``, all started together (a thread each): the measurements and the
+    seconds until the last one ended (start-up included)."""
+    results: list[Measurement] = []
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=lambda i=i: results.append(measure(i))) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, time.perf_counter() - t0
+
+
+@dataclass(frozen=True)
+class KeyLoad:
+    """What the processes sharing one key sent since the simulator's last reset, as it counted them."""
+
+    requests: int
+    span: float  # seconds from the first to the last request at the simulator
+    n429: int
+    credits: int
+    rate: float  # the simulator's limit, requests per second
+
+    @property
+    def bound(self) -> float:
+        """The shortest time the requests could take at the limit."""
+        return self.requests / self.rate
+
+
+def key_load(ctx: Context, total_span: float) -> KeyLoad:
+    """The simulator's counts; ``total_span`` stands for the span when fewer than two requests were logged."""
+    log = ctx.sim.request_log
+    stats = ctx.sim.stats()
+    return KeyLoad(requests=sum(int(v) for v in stats.get("requests", {}).values()),
+                   span=(log[-1][0] - log[0][0]) if len(log) > 1 else total_span,
+                   n429=status_count(stats, 429), credits=int(stats.get("charged", 0)),
+                   rate=(ctx.rate_limit or 1) / ctx.rate_window)
+
+
+def process_table(first_column: str, results: list[Measurement]) -> list[str]:
+    """One row per process started together, then a blank line."""
+    return [f"| {first_column} | wall s | peak RSS MB | rows | status |", "|---|---:|---:|---:|---|",
+            *(f"| {m.contender} | {m.wall:.1f} | {m.peak_rss / MB:.0f} | {m.rows} | {'ok' if m.ok else m.error[:100]} |"
+              for m in sorted(results, key=lambda r: r.contender)), ""]
+
+
 def concurrent(ctx: Context) -> tuple[list[str], list[Target]]:
     wl = ctx.workload
     half = max(1, len(wl.accounts) // 2)
     parts = [replace(wl, accounts=wl.accounts[:half], keywords=wl.keywords[:1], hashtags=wl.hashtags[:1]),
              replace(wl, accounts=wl.accounts[half:] or wl.accounts[:1], keywords=wl.keywords[1:2], hashtags=wl.hashtags[1:2])]
     state = ctx.fresh_out("scenario-concurrent-state")  # one key -> one shared pace, as two processes on one host
-    results: list[Measurement] = []
     ctx.sim.reset()
-    t0 = time.perf_counter()
-
-    def go(i: int) -> None:
-        results.append(ctx.measure("ours", "concurrent", label=f"ours run {i + 1}", workload=parts[i], reset=False, state=state))
-
-    threads = [threading.Thread(target=go, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    total_span = time.perf_counter() - t0
-    log = ctx.sim.request_log
-    span = (log[-1][0] - log[0][0]) if len(log) > 1 else total_span  # first to last request at the simulator
-    stats = ctx.sim.stats()
-    total = sum(int(v) for v in stats.get("requests", {}).values())
-    n429 = int(stats.get("status", {}).get(429, stats.get("status", {}).get("429", 0)))
-    rate = (ctx.rate_limit or 1) / ctx.rate_window
-    pace = total / span if span else 0.0
+    results, total_span = together(2, lambda i: ctx.measure("ours", "concurrent", label=f"ours run {i + 1}", workload=parts[i],
+                                                            reset=False, state=state))
+    load = key_load(ctx, total_span)
+    span, bound = load.span, load.bound
+    pace = load.requests / span if span else 0.0
     lines = ["### Two concurrent runs sharing one key (rate-bound)", "",
              f"Two `materialize` processes started together, same key, same state dir, different entities. Combined: "
-             f"{total} requests between the first and the last request at the simulator ({span:.1f} s; both processes "
-             f"took {total_span:.1f} s with start-up) = {pace:.1f} req/s vs the limit {rate:.1f} req/s; {n429} 429s.", "",
-             "| run | wall s | peak RSS MB | rows | status |", "|---|---:|---:|---:|---|"]
-    lines += [f"| {m.contender} | {m.wall:.1f} | {m.peak_rss / MB:.0f} | {m.rows} | {'ok' if m.ok else m.error[:100]} |"
-              for m in sorted(results, key=lambda r: r.contender)]
-    lines.append("")
-    bound = total / rate
+             f"{load.requests} requests between the first and the last request at the simulator ({span:.1f} s; both processes "
+             f"took {total_span:.1f} s with start-up) = {pace:.1f} req/s vs the limit {load.rate:.1f} req/s; {load.n429} 429s.", "",
+             *process_table("run", results)]
     return lines + [""], [
-        Target("concurrent runs, one key: 429s", str(n429), "0", n429 == 0),
+        Target("concurrent runs, one key: 429s", str(load.n429), "0", load.n429 == 0),
         Target("concurrent runs: combined wall vs requests ÷ rate", f"{span / bound:.2f}x ({pace:.1f} req/s)", "<= 1.05x", span <= 1.05 * bound),
     ]
 
