@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -55,18 +56,12 @@ def api_key() -> str:
 @pytest.fixture
 def simulator_factory(api_key: str) -> Iterator[Callable[..., SimulatorServer]]:
     """``factory(**overrides)`` -> a started simulator (seed 42, the session key); all stopped at teardown."""
-    started: list[SimulatorServer] = []
+    with ExitStack() as started:
+        def factory(**overrides: object) -> SimulatorServer:
+            params: dict[str, object] = {"seed": 42, "api_key": api_key, **overrides}
+            return started.enter_context(SimulatorServer(SimulatorConfig(**params)))  # type: ignore[arg-type]
 
-    def factory(**overrides: object) -> SimulatorServer:
-        params: dict[str, object] = {"seed": 42, "api_key": api_key}
-        params.update(overrides)
-        sim = SimulatorServer(SimulatorConfig(**params)).start()  # type: ignore[arg-type]
-        started.append(sim)
-        return sim
-
-    yield factory
-    for sim in started:
-        sim.stop()
+        yield factory
 
 
 @pytest.fixture

@@ -3,16 +3,12 @@ fidelity, estimate vs actual, low balance and an exhausted account."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from dagster import DagsterInstance, build_sensor_context
 
+from tests.budget.spend_worker import spend_together
 from tiktok_assets.assets.windows import Window, page_is_older_than
 from tiktok_assets.budget.estimate import estimate_credits
 from tiktok_assets.budget.ledger_sink import flush_ledger, ledger_flushing
@@ -26,7 +22,6 @@ from tiktok_assets.scavio.errors import BudgetExceededError, InsufficientCredits
 from tiktok_assets.tracking import Tracked
 
 ACCOUNTS = ("chef_lina", "urban_runner", "pixel_pets")
-REPO = Path(__file__).resolve().parents[2]
 
 
 def make_client(sim, api_key, state, run_id="run-1", **kw) -> ScavioClient:
@@ -68,20 +63,8 @@ def test_run_cap_stops_paging_at_exactly_the_cap(simulator, api_key, isolated_st
 
 
 def test_two_processes_share_a_daily_budget_exactly(simulator, api_key, isolated_state, tmp_path):
-    budget, go = 25, tmp_path / "go"
-    env = {**os.environ, "SCAVIO_API_KEY": api_key, "PYTHONPATH": str(REPO)}
-    procs = [subprocess.Popen([sys.executable, "-m", "tests.budget.spend_worker", simulator.url, str(isolated_state),
-                               str(budget), f"proc-{i}", "40", str(go)],
-                              cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for i in range(2)]
-    try:
-        for p in procs:
-            assert p.stdout.readline().strip() == "ready", p.stderr.read()
-        go.touch()
-        results = [json.loads(p.stdout.readline()) for p in procs]
-    finally:
-        for p in procs:
-            p.wait(timeout=60)
+    budget = 25
+    results = spend_together(simulator.url, api_key, budget, 40, [isolated_state] * 2, tmp_path / "go")
     assert sum(r["spent"] for r in results) == budget
     assert simulator.stats()["charged"] == budget
     assert sum(r["refused"] for r in results) == 2 * 40 - budget  # every other attempt was refused unsent

@@ -3,22 +3,16 @@ and an exactly-once ledger export."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pyarrow.compute as pc
 
+from tests.budget.spend_worker import spend_together
 from tiktok_assets.lake.ledger import ledger_rows
 from tiktok_assets.lake.store import Lake
 from tiktok_assets.scavio.types import LedgerEntry
 from tiktok_assets.state.engine import describe, get_engine, resolve_url
 from tiktok_assets.state.ledger import LedgerStore
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def test_a_bare_postgresql_url_uses_psycopg2_and_never_shows_its_password():
@@ -31,21 +25,10 @@ def test_a_bare_postgresql_url_uses_psycopg2_and_never_shows_its_password():
 def test_three_processes_four_threads_spend_a_daily_budget_exactly(postgres, simulator, api_key, tmp_path):
     """12 concurrent senders on 3 processes, daily budget 50 in PostgreSQL: exactly 50 charged."""
     url = postgres.url(postgres.create_database("budget"))
-    budget, go = 50, tmp_path / "go"
-    procs = []
-    for i in range(3):  # separate state dirs: only TIKTOK_STATE_URL is shared
-        env = {**os.environ, "SCAVIO_API_KEY": api_key, "PYTHONPATH": str(REPO), "TIKTOK_STATE_URL": url}
-        procs.append(subprocess.Popen([sys.executable, "-m", "tests.budget.spend_worker", simulator.url,
-                                       str(tmp_path / f"state-{i}"), str(budget), f"proc-{i}", "30", str(go)],
-                                      cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-    try:
-        for p in procs:
-            assert p.stdout.readline().strip() == "ready", p.stderr.read()
-        go.touch()
-        results = [json.loads(p.stdout.readline()) for p in procs]
-    finally:
-        for p in procs:
-            p.wait(timeout=60)
+    budget = 50
+    # separate state dirs: only TIKTOK_STATE_URL is shared
+    results = spend_together(simulator.url, api_key, budget, 30, [tmp_path / f"state-{i}" for i in range(3)],
+                             tmp_path / "go", env={"TIKTOK_STATE_URL": url})
     assert sum(r["spent"] for r in results) == budget
     assert simulator.stats()["charged"] == budget
     assert sum(r["refused"] for r in results) == 3 * 30 - budget

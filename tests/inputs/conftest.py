@@ -64,6 +64,33 @@ def assert_user_error(proc: subprocess.CompletedProcess, *fragments: str, code: 
     return errors[0]
 
 
+def use_tracked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> Path:
+    """``text`` as the tracked file, and an empty lake, for runs launched in this process."""
+    tracked = tmp_path / "tracked.yaml"
+    tracked.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("TIKTOK_TRACKED_FILE", str(tracked))
+    monkeypatch.setenv("TIKTOK_LAKE_URL", str(tmp_path / "lake"))
+    return tracked
+
+
+def launch(names: tuple[str, ...], tags: dict[str, str]) -> Any:
+    """The Definitions' own asset job, launched the way the UI or a script launches it (run tags)."""
+    from dagster import DagsterInstance
+
+    from tiktok_assets.assets.decorator_args import asset_key
+    from tiktok_assets.wiring import build_definitions
+
+    job = build_definitions(include_dbt=False).resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(instance=DagsterInstance.ephemeral(), asset_selection=[asset_key(n) for n in names],
+                                  tags=tags, raise_on_error=False)
+
+
+def step_failure(result: Any) -> str:
+    """The description of the run's one step failure."""
+    [failure] = result.get_step_failure_events()
+    return failure.step_failure_data.user_failure_data.description
+
+
 @pytest.fixture
 def cli(simulator, api_key: str, tmp_path: Path) -> Cli:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SCAVIO_", "TIKTOK_", "DAGSTER_"))}

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.inputs.conftest import assert_user_error
+from tests.inputs.conftest import assert_user_error, launch, step_failure, use_tracked
 from tiktok_assets.assets.windows import today_utc
 
 
@@ -27,24 +27,14 @@ def test_estimate_needs_no_key(cli) -> None:
 
 
 def _launch_posts(tmp_path, monkeypatch):
-    from dagster import AssetKey, DagsterInstance
-
-    from tiktok_assets.wiring import build_definitions
-
-    tracked = tmp_path / "tracked.yaml"
-    tracked.write_text("accounts: [chef_lina]\n", encoding="utf-8")
-    monkeypatch.setenv("TIKTOK_TRACKED_FILE", str(tracked))
-    monkeypatch.setenv("TIKTOK_LAKE_URL", str(tmp_path / "lake"))
-    job = build_definitions(include_dbt=False).resolve_implicit_global_asset_job_def()
-    return job.execute_in_process(instance=DagsterInstance.ephemeral(), asset_selection=[AssetKey(["tiktok", "posts"])],
-                                  tags={"dagster/partition": today_utc().isoformat()}, raise_on_error=False)
+    use_tracked(tmp_path, monkeypatch, "accounts: [chef_lina]\n")
+    return launch(("posts",), {"dagster/partition": today_utc().isoformat()})
 
 
 def test_a_launched_run_with_an_empty_key_fails_in_one_line(scavio_env, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SCAVIO_API_KEY", "")
     result = _launch_posts(tmp_path, monkeypatch)
-    [failure] = result.get_step_failure_events()
-    assert failure.step_failure_data.user_failure_data.description == "SCAVIO_API_KEY is empty; set it to your Scavio API key"
+    assert step_failure(result) == "SCAVIO_API_KEY is empty; set it to your Scavio API key"
     assert sum(scavio_env.stats()["requests"].values()) == 0
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.inputs.conftest import assert_user_error
+from tests.inputs.conftest import assert_user_error, launch, step_failure, use_tracked
 from tiktok_assets.assets.windows import today_utc
 
 
@@ -39,23 +39,9 @@ def test_a_bad_date_is_one_line(cli) -> None:
     assert "not a date (YYYY-MM-DD): '2026-13-01'" in proc.stderr
 
 
-def _launch(tags: dict[str, str], names: tuple[str, ...] = ("posts", "search_videos")):
-    """The Definitions' own asset job, launched the way the UI or a script launches it (run tags)."""
-    from dagster import AssetKey, DagsterInstance
-
-    from tiktok_assets.wiring import build_definitions
-
-    job = build_definitions(include_dbt=False).resolve_implicit_global_asset_job_def()
-    return job.execute_in_process(instance=DagsterInstance.ephemeral(), asset_selection=[AssetKey(["tiktok", n]) for n in names],
-                                  tags=tags, raise_on_error=False)
-
-
 @pytest.fixture
 def launched_env(scavio_env, tmp_path, monkeypatch):
-    tracked = tmp_path / "tracked.yaml"
-    tracked.write_text("accounts: [chef_lina]\nhashtags: []\nkeywords: [cooking recipe]\n", encoding="utf-8")
-    monkeypatch.setenv("TIKTOK_TRACKED_FILE", str(tracked))
-    monkeypatch.setenv("TIKTOK_LAKE_URL", str(tmp_path / "lake"))
+    use_tracked(tmp_path, monkeypatch, "accounts: [chef_lina]\nhashtags: []\nkeywords: [cooking recipe]\n")
     return scavio_env
 
 
@@ -66,8 +52,8 @@ def test_a_launched_run_for_impossible_days_fails_clearly_before_spending(launch
     today = today_utc()
     start, end = ((today + timedelta(days=1), today + timedelta(days=365)) if when == "future"
                   else (today.replace(year=2023, month=12, day=30), today.replace(year=2024, month=1, day=2)))
-    result = _launch({"dagster/asset_partition_range_start": start.isoformat(),
-                      "dagster/asset_partition_range_end": end.isoformat()})
+    result = launch(("posts", "search_videos"), {"dagster/asset_partition_range_start": start.isoformat(),
+                                                 "dagster/asset_partition_range_end": end.isoformat()})
     assert not result.success
     failures = result.get_step_failure_events()
     assert {f.step_key for f in failures} == {"tiktok__posts", "tiktok__search_videos"}
@@ -81,7 +67,6 @@ def test_a_launched_run_for_impossible_days_fails_clearly_before_spending(launch
 
 def test_a_launched_single_future_partition_fails_too(launched_env) -> None:
     tomorrow = today_utc() + timedelta(days=1)
-    result = _launch({"dagster/partition": tomorrow.isoformat()}, names=("posts",))
-    [failure] = result.get_step_failure_events()
-    assert "in the future" in failure.step_failure_data.user_failure_data.description
+    result = launch(("posts",), {"dagster/partition": tomorrow.isoformat()})
+    assert "in the future" in step_failure(result)
     assert sum(launched_env.stats()["requests"].values()) == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.inputs.conftest import assert_user_error
+from tests.inputs.conftest import assert_user_error, launch, step_failure, use_tracked
 from tiktok_assets.assets.windows import today_utc
 
 
@@ -32,18 +32,7 @@ def test_entities_that_name_nothing_at_all(cli) -> None:
 
 
 def test_a_launched_run_with_an_untracked_entity_tag_fails_before_spending(scavio_env, tmp_path, monkeypatch) -> None:
-    from dagster import AssetKey, DagsterInstance
-
-    from tiktok_assets.wiring import build_definitions
-
-    tracked = tmp_path / "tracked.yaml"
-    tracked.write_text("accounts: [chef_lina]\n", encoding="utf-8")
-    monkeypatch.setenv("TIKTOK_TRACKED_FILE", str(tracked))
-    monkeypatch.setenv("TIKTOK_LAKE_URL", str(tmp_path / "lake"))
-    job = build_definitions(include_dbt=False).resolve_implicit_global_asset_job_def()
-    result = job.execute_in_process(instance=DagsterInstance.ephemeral(), asset_selection=[AssetKey(["tiktok", "profiles"])],
-                                    tags={"dagster/partition": today_utc().isoformat(), "tiktok/entities": "chef_lnia"},
-                                    raise_on_error=False)
-    [failure] = result.get_step_failure_events()
-    assert "not tracked: chef_lnia" in failure.step_failure_data.user_failure_data.description
+    use_tracked(tmp_path, monkeypatch, "accounts: [chef_lina]\n")
+    result = launch(("profiles",), {"dagster/partition": today_utc().isoformat(), "tiktok/entities": "chef_lnia"})
+    assert "not tracked: chef_lnia" in step_failure(result)
     assert sum(scavio_env.stats()["requests"].values()) == 0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.inputs.conftest import assert_user_error
+from tests.inputs.conftest import assert_user_error, launch, step_failure, use_tracked
 from tiktok_assets.assets.windows import today_utc
 from tiktok_assets.tracking import Tracked, TrackedFileError, load_tracked
 
@@ -71,18 +71,7 @@ def test_empty_file_and_empty_kinds_mean_nothing_tracked(tmp_path: Path) -> None
 
 
 def test_a_launched_run_with_a_broken_tracked_file_fails_in_one_line(scavio_env, tmp_path, monkeypatch) -> None:
-    from dagster import AssetKey, DagsterInstance
-
-    from tiktok_assets.wiring import build_definitions
-
-    tracked = tmp_path / "tracked.yaml"
-    tracked.write_text("acounts: [chef_lina]\n", encoding="utf-8")
-    monkeypatch.setenv("TIKTOK_TRACKED_FILE", str(tracked))
-    monkeypatch.setenv("TIKTOK_LAKE_URL", str(tmp_path / "lake"))
-    job = build_definitions(include_dbt=False).resolve_implicit_global_asset_job_def()
-    result = job.execute_in_process(instance=DagsterInstance.ephemeral(), asset_selection=[AssetKey(["tiktok", "posts"])],
-                                    tags={"dagster/partition": today_utc().isoformat()}, raise_on_error=False)
-    [failure] = result.get_step_failure_events()
-    desc = failure.step_failure_data.user_failure_data.description
+    tracked = use_tracked(tmp_path, monkeypatch, "acounts: [chef_lina]\n")
+    desc = step_failure(launch(("posts",), {"dagster/partition": today_utc().isoformat()}))
     assert f"{tracked}:1: unknown key 'acounts'" in desc and "\n" not in desc
     assert sum(scavio_env.stats()["requests"].values()) == 0

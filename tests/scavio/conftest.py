@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
@@ -14,17 +15,12 @@ from tiktok_assets.simulator import SimulatorServer
 @pytest.fixture
 def make_client(api_key: str, tmp_path) -> Iterator[Callable[..., ScavioClient]]:
     """``make_client(sim, **overrides)``: fast pace (no pacing waits) and fast backoff unless overridden."""
-    made: list[ScavioClient] = []
+    with ExitStack() as made:  # all closed at teardown
+        def factory(sim: SimulatorServer, **overrides: Any) -> ScavioClient:
+            params: dict[str, Any] = {"base_url": sim.url, "state_dir": tmp_path / "state", "rate_limit": 100_000,
+                                      "rate_window_seconds": 1.0, "rng": lambda: 0.01}
+            params.update(overrides)
+            return made.enter_context(ScavioClient(params.pop("api_key", api_key), **params))
 
-    def factory(sim: SimulatorServer, **overrides: Any) -> ScavioClient:
-        params: dict[str, Any] = {"base_url": sim.url, "state_dir": tmp_path / "state", "rate_limit": 100_000,
-                                  "rate_window_seconds": 1.0, "rng": lambda: 0.01}
-        params.update(overrides)
-        client = ScavioClient(params.pop("api_key", api_key), **params)
-        made.append(client)
-        return client
-
-    yield factory
-    for client in made:
-        client.close()
+        yield factory
 

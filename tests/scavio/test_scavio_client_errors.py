@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from tests.scavio.scavio_helpers import run_threads
 from tiktok_assets.scavio.errors import (
     AuthError,
     BadRequestError,
@@ -193,11 +194,7 @@ def test_budget_guard_with_raw_threads_on_single_calls(simulator, make_client):
         with lock:
             outcomes.append(result)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    run_threads(worker, 8)
     assert sorted(outcomes) == ["ok"] * 7 + ["refused"]
     assert simulator.stats()["charged"] == 7
 

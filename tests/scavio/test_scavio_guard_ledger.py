@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from tests.scavio.scavio_helpers import run_threads
 from tiktok_assets.scavio.errors import BudgetExceededError
 from tiktok_assets.scavio.guard import CreditGuard, CreditLimit, RunCap
 from tiktok_assets.scavio.ledger import Ledger, params_hash, tagged
@@ -39,11 +40,7 @@ def test_run_cap_under_thread_contention_is_exact():
             with lock:
                 granted.append(1)
 
-    threads = [threading.Thread(target=worker) for _ in range(16)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    run_threads(worker, 16)
     assert len(granted) == 7
 
 

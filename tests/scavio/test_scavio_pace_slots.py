@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,26 +43,38 @@ def headers(limit: int, remaining: int, reset: float) -> dict[str, str]:
     return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(reset)}
 
 
-def basis_with_two_in_flight(p: SharedPacer, t: FakeTime, reset: float) -> tuple[int, int]:
-    """Three sends; the *last* one answers first with Remaining 7 of 10: the other two are in flight,
-    so the basis is 7 - 2 = 5 (they may reach the server after it). Returns the two in flight."""
+@dataclass
+class InFlight:
+    """A pacer whose basis came from the *last* of three sends: the two before it are in flight."""
+
+    t: FakeTime
+    p: SharedPacer
+    reset: float
+    early: int
+    middle: int
+
+
+@pytest.fixture
+def in_flight(tmp_path: Path) -> InFlight:
+    """Three sends; the *last* one answers first with Remaining 6 of 10: the other two are in flight,
+    so the basis is 6 - 2 = 4 (they may reach the server after it)."""
+    t = FakeTime()
+    p = pacer(tmp_path, t)
+    reset = t.now + 5.0
     p.release(p.acquire(), headers(10, 9, reset))  # the first answer: the server's pace is known
     early, middle, last = p.acquire(), p.acquire(), p.acquire()
     t.now += 0.01
     p.release(last, headers(10, 6, reset))
     assert p.snapshot()["srv_remaining"] == 6 - 2
-    return early, middle
+    return InFlight(t, p, reset, early, middle)
 
 
-def test_an_answer_counted_before_the_basis_returns_its_slot(tmp_path: Path) -> None:
+def test_an_answer_counted_before_the_basis_returns_its_slot(in_flight: InFlight) -> None:
     """The two in flight answer Remaining 8 and 7: the server saw them before the basis request (6),
     so its 6 already counted them, and the 2 subtracted come back: 6 left, not 4."""
-    t = FakeTime()
-    p = pacer(tmp_path, t)
-    reset = t.now + 5.0
-    early, middle = basis_with_two_in_flight(p, t, reset)
-    p.release(early, headers(10, 8, reset))
-    p.release(middle, headers(10, 7, reset))
+    t, p, reset = in_flight.t, in_flight.p, in_flight.reset
+    p.release(in_flight.early, headers(10, 8, reset))
+    p.release(in_flight.middle, headers(10, 7, reset))
     snap = p.snapshot()
     assert (snap["srv_remaining"], snap["srv_reset"]) == (6, pytest.approx(reset + RESET_MARGIN))
     for _ in range(6):  # exactly the server's 6 go out before the reset, without waiting
@@ -71,35 +84,23 @@ def test_an_answer_counted_before_the_basis_returns_its_slot(tmp_path: Path) -> 
     assert t.now == pytest.approx(reset + RESET_MARGIN)
 
 
-def test_an_answer_counted_after_the_basis_becomes_the_basis(tmp_path: Path) -> None:
+def test_an_answer_counted_after_the_basis_becomes_the_basis(in_flight: InFlight) -> None:
     """A lower Remaining (5) means the server counted it after the basis: it is the newer word."""
-    t = FakeTime()
-    p = pacer(tmp_path, t)
-    reset = t.now + 5.0
-    early, middle = basis_with_two_in_flight(p, t, reset)
-    p.release(early, headers(10, 5, reset))
-    assert p.snapshot()["srv_remaining"] == 5 - 1  # the middle one is still in flight
+    in_flight.p.release(in_flight.early, headers(10, 5, in_flight.reset))
+    assert in_flight.p.snapshot()["srv_remaining"] == 5 - 1  # the middle one is still in flight
 
 
 @pytest.mark.parametrize("answer", [None, {}], ids=["transport-error", "no-headers"])
-def test_an_answer_that_proves_nothing_returns_nothing(tmp_path: Path, answer: dict[str, str] | None) -> None:
+def test_an_answer_that_proves_nothing_returns_nothing(in_flight: InFlight, answer: dict[str, str] | None) -> None:
     """A transport error or an answer without the headers: the subtraction stays."""
-    t = FakeTime()
-    p = pacer(tmp_path, t)
-    reset = t.now + 5.0
-    early, _middle = basis_with_two_in_flight(p, t, reset)
-    p.release(early, answer)
-    assert p.snapshot()["srv_remaining"] == 4
+    in_flight.p.release(in_flight.early, answer)
+    assert in_flight.p.snapshot()["srv_remaining"] == 4
 
 
-def test_a_429_returns_nothing(tmp_path: Path) -> None:
+def test_a_429_returns_nothing(in_flight: InFlight) -> None:
     """A 429's Remaining 0 is the newest word of the window: nothing is left, nothing comes back."""
-    t = FakeTime()
-    p = pacer(tmp_path, t)
-    reset = t.now + 5.0
-    early, _middle = basis_with_two_in_flight(p, t, reset)
-    p.release(early, headers(10, 0, reset))
-    assert p.snapshot()["srv_remaining"] == 0 - 1  # the middle one is still in flight
+    in_flight.p.release(in_flight.early, headers(10, 0, in_flight.reset))
+    assert in_flight.p.snapshot()["srv_remaining"] == 0 - 1  # the middle one is still in flight
 
 
 def test_an_answer_from_an_earlier_window_returns_its_slot(tmp_path: Path) -> None:

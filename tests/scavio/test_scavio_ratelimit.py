@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from tests.scavio.scavio_helpers import run_threads
 from tiktok_assets.scavio.errors import RunInterruptedError
 from tiktok_assets.scavio.ratelimit import POLL_SECONDS, SharedPacer, compute_wait, key_fingerprint, margin_for
 from tiktok_assets.scavio.retry import RESET_MARGIN
@@ -188,11 +189,7 @@ def test_threads_never_exceed_the_limit(tmp_path):
                 stamps.append(p.snapshot()["in_flight"][token])
             p.release(token)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    run_threads(worker, 8)
     stamps.sort()
     assert len(stamps) == 40
     assert all(stamps[i + 10] - stamps[i] >= 0.2 for i in range(len(stamps) - 10))

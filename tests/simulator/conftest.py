@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import httpx
 import pytest
@@ -12,17 +13,12 @@ from tiktok_assets.simulator import SimulatorServer
 
 @pytest.fixture
 def client_for(api_key: str) -> Iterator[Callable[[SimulatorServer], httpx.Client]]:
-    clients: list[httpx.Client] = []
+    with ExitStack() as clients:  # all closed at teardown
+        def make(sim: SimulatorServer, key: str | None = api_key) -> httpx.Client:
+            headers = {"Authorization": f"Bearer {key}"} if key else {}
+            return clients.enter_context(httpx.Client(base_url=sim.url, headers=headers, timeout=30))
 
-    def make(sim: SimulatorServer, key: str | None = api_key) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {key}"} if key else {}
-        c = httpx.Client(base_url=sim.url, headers=headers, timeout=30)
-        clients.append(c)
-        return c
-
-    yield make
-    for c in clients:
-        c.close()
+        yield make
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import MISSING, field, fields, make_dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pyarrow as pa
@@ -14,6 +14,7 @@ from tiktok_assets.lake.coerce import INT64_MAX, dig, first_url, first_url_of, t
 from tiktok_assets.lake.flatten import FlattenError, epoch_seconds, flatten, raw_json
 from tiktok_assets.lake.ledger import ledger_rows
 from tiktok_assets.lake.schemas import SCHEMAS
+from tiktok_assets.scavio.types import LedgerEntry
 
 D = date(2026, 11, 20)
 CAPTURED = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
@@ -126,21 +127,9 @@ def test_epoch_seconds_and_raw_json():
     assert raw_json({"b": "é", "a": [1, None]}) == '{"b":"é","a":[1,null]}'
 
 
-@dataclass(frozen=True)
-class Request:
-    """Not the client's LedgerEntry: any record with the ledger's fields makes rows."""
-
-    endpoint: str
-    params_hash: str
-    http_status: int
-    credits_used: int
-    credits_remaining: int | None
-    latency_ms: float
-    requested_at: float
-    asset: str | None = None
-    partition: str | None = None
-    entity: str | None = None
-    run_id: str | None = None
+# Not the client's LedgerEntry: any record with the ledger's fields makes rows (the lake reads a protocol).
+Request = make_dataclass("Request", [(f.name, f.type) if f.default is MISSING else (f.name, f.type, field(default=f.default))
+                                     for f in fields(LedgerEntry)], frozen=True)
 
 
 def test_ledger_rows_from_plain_records_file_each_request_under_its_utc_day():
