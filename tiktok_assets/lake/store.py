@@ -33,7 +33,9 @@ from dagster import ConfigurableResource
 from pydantic import PrivateAttr
 
 from tiktok_assets.lake.batch import BUFFER_BYTES, TableBatch, WriteStats
-from tiktok_assets.lake.captures import CaptureLog
+from tiktok_assets.lake.captures import CAPTURES_TABLE, CaptureLog
+from tiktok_assets.lake import compaction
+from tiktok_assets.lake.compaction import DEFAULT_TARGET_FILE_SIZE, TableUpkeep
 from tiktok_assets.lake.delta import (
     DEFAULT_TIMEOUT_SECONDS,
     PARTITION_COLUMN,
@@ -360,10 +362,21 @@ class Lake:
             return sorted({(d, k) for d, k in zip(t["partition_date"].to_pylist(), t["flush_id"].to_pylist())})
         return self.captures.partitions(table)
 
-    def dataset(self, table: str) -> Any:
-        """The pyarrow dataset of the table's current version (None when the table does not exist)."""
+    def dataset(self, table: str, dates: Iterable[date | str] | None = None) -> Any:
+        """The pyarrow dataset of the table's current version (None when the table does not exist),
+        over the files of ``dates`` only when given.
+
+        Why prune here, not only filter rows: a dataset holds one fragment per live file and building
+        it costs about as much per file as reading a small one, so a reader of 35 days would pay for
+        every day kept (the lake benchmark's ``estimate`` at 365 days spent most of its time here).
+        The day is the partition column, so delta-rs selects the files exactly from its file list.
+        """
         dt = self.open_table(self.table_uri(table))
-        return None if dt is None else dt.to_pyarrow_dataset()
+        if dt is None:
+            return None
+        if dates is None:
+            return dt.to_pyarrow_dataset()
+        return dt.to_pyarrow_dataset(file_pruning_predicate=[(PARTITION_COLUMN, "in", _days(dates))])
 
     def _filter(self, table: str, dates: Iterable[date | str] | None, keys: Iterable[str] | None,
                 captured_on: date | None) -> Any:
@@ -392,7 +405,7 @@ class Lake:
         schema = SCHEMAS.get(table)
         if schema is None:
             raise LakePathError(f"unknown lake table {table!r}")
-        dataset = self.dataset(table)
+        dataset = self.dataset(table, dates)
         if dataset is None:
             empty = schema.empty_table()
             return empty.select(columns) if columns is not None else empty
@@ -411,7 +424,7 @@ class Lake:
 
         wanted = sorted(set(days))
         counts = dict.fromkeys(wanted, 0)
-        dataset = self.dataset(table)
+        dataset = self.dataset(table, wanted) if wanted else None
         if dataset is None or not wanted:
             return counts
         where = self._filter(table, wanted, None, None)
@@ -426,7 +439,7 @@ class Lake:
     def scan(self, table: str, dates: Iterable[date | str] | None = None, keys: Iterable[str] | None = None, *,
              captured_on: date | None = None, batch_size: int = 4096) -> Iterator[pa.RecordBatch]:
         """Like :meth:`read`, batch by batch (bounded memory)."""
-        dataset = self.dataset(table)
+        dataset = self.dataset(table, dates)
         if dataset is None:
             return
         for batch in dataset.to_batches(filter=self._filter(table, dates, keys, captured_on), batch_size=batch_size):
@@ -434,50 +447,91 @@ class Lake:
                 yield from as_schema(table, pa.Table.from_batches([batch])).to_batches()
 
     # -- maintenance -----------------------------------------------------------------------------
+    @property
+    def compaction_target_size(self) -> int:
+        """Bytes a compacted file aims at: the writer's target when set, else delta-rs's default. A
+        file at least this large is not "small" and is never rewritten again."""
+        return self.target_file_size or DEFAULT_TARGET_FILE_SIZE
+
+    def _maintenance_target(self, table_or_uri: str) -> tuple[str, str, str]:
+        """(uri, name, partition column) of a lake table or of the capture log."""
+        if table_or_uri in SCHEMAS:
+            return self.table_uri(table_or_uri), table_or_uri, PARTITION_COLUMN
+        name = table_or_uri.rstrip("/").rsplit("/", 1)[-1]
+        if name == CAPTURES_TABLE:
+            return self.join(CAPTURES_TABLE), CAPTURES_TABLE, "lake_table"
+        raise LakePathError(f"unknown lake table {table_or_uri!r}; known tables: {sorted(SCHEMAS)} and {CAPTURES_TABLE}")
+
+    @_store_errors
+    def maintain(self, table_or_uri: str, *, before: date | None, retention_hours: float,
+                 full_vacuum: bool = False) -> TableUpkeep | None:
+        """The daily upkeep of one table (``tiktok/lake_maintenance``): compact its partitions that
+        hold two or more small files (for a lake table only closed days, before ``before``; the
+        capture log whole), then vacuum, all from one table open. ``full_vacuum`` also lists the
+        store for files no version references (a killed writer's); see :mod:`.compaction`.
+        None when the table was never written."""
+        uri, name, column = self._maintenance_target(table_or_uri)
+        dt = self.open_table(uri)
+        if dt is None:
+            return None
+        cutoff = before.isoformat() if before is not None and column == PARTITION_COLUMN else None
+        return compaction.upkeep(dt, name, column, before=cutoff, retention_hours=retention_hours,
+                                 full_vacuum=full_vacuum, target_size=self.compaction_target_size,
+                                 settled_rows=_settled_rows(name))
+
+    def _compact(self, uri: str, name: str, column: str, before: str | None) -> dict[str, Any]:
+        dt = self.open_table(uri)
+        metrics = {} if dt is None else compaction.compact(dt, name, column, before=before,
+                                                             target_size=self.compaction_target_size,
+                                                             settled_rows=_settled_rows(name))[1]
+        return {"numFilesAdded": int(metrics.get("numFilesAdded", 0)),
+                "numFilesRemoved": int(metrics.get("numFilesRemoved", 0))}
+
     @_store_errors
     def compact(self, table: str, before: date) -> dict[str, Any]:
-        """Compact the small files of every day before ``before`` (closed days) into few large ones."""
-        dt = self.open_table(self.table_uri(table))
-        if dt is None:
-            return {"numFilesAdded": 0, "numFilesRemoved": 0}
-        if not any(d < before for d in _partition_days(dt)):
-            return {"numFilesAdded": 0, "numFilesRemoved": 0}
-        # one commit for every closed day: a commit per day would grow the log by a year of versions
-        metrics = with_commit_retries(lambda: self.open_table(self.table_uri(table)).optimize.compact(
-            partition_filters=[(PARTITION_COLUMN, "<", before.isoformat())]), f"{table} compact")
-        return {"numFilesAdded": int(metrics.get("numFilesAdded", 0)), "numFilesRemoved": int(metrics.get("numFilesRemoved", 0))}
+        """Compact the small files of the days before ``before`` (closed days) that hold two or more."""
+        return self._compact(self.table_uri(table), table, PARTITION_COLUMN, before.isoformat())
 
     @_store_errors
     def compact_uri(self, uri: str) -> dict[str, Any]:
-        """Compact a table that is not a day-partitioned lake table (the capture log), all at once."""
-        if self.open_table(uri) is None:
-            return {"numFilesAdded": 0, "numFilesRemoved": 0}
-        return with_commit_retries(lambda: self.open_table(uri).optimize.compact(), f"{uri} compact")
+        """Compact a table that is not a day-partitioned lake table (the capture log), every partition
+        that holds two or more small files."""
+        _, name, column = self._maintenance_target(uri)
+        return self._compact(uri, name, column, None)
 
     @_store_errors
-    def vacuum(self, table_or_uri: str, retention_hours: float) -> list[str]:
-        """Delete files no version newer than ``retention_hours`` needs, including files a killed
-        writer left behind (never committed). Returns the deleted paths."""
+    def vacuum(self, table_or_uri: str, retention_hours: float, *, full: bool = True) -> list[str]:
+        """Delete files no version newer than ``retention_hours`` needs. ``full`` (the default here)
+        lists the store, so it also deletes files a killed writer left behind (never committed);
+        ``full=False`` deletes only what the log records as removed (see :mod:`.compaction`).
+        Returns the deleted paths."""
         uri = self.table_uri(table_or_uri) if table_or_uri in SCHEMAS else table_or_uri
         dt = self.open_table(uri)
         if dt is None:
             return []
         return list(dt.vacuum(retention_hours=int(retention_hours), dry_run=False, enforce_retention_duration=False,
-                              full=True))
+                              full=full))
 
-    def file_uris(self, table: str) -> list[str]:
-        """The live data files of ``table`` (what a reader of its current version reads)."""
+    def file_uris(self, table: str, dates: Iterable[date | str] | None = None) -> list[str]:
+        """The live data files of ``table`` (what a reader of its current version reads), only those
+        of ``dates`` when given (selected from the log's file list, no store listing)."""
         dt = self.open_table(self.table_uri(table))
-        return [] if dt is None else list(dt.file_uris())
+        if dt is None:
+            return []
+        if dates is None:
+            return list(dt.file_uris())
+        return list(dt.file_uris(file_pruning_predicate=[(PARTITION_COLUMN, "in", _days(dates))]))
 
 
-def _partition_days(dt: Any) -> set[date]:
-    days = set()
-    for part in dt.partitions():
-        value = part.get(PARTITION_COLUMN)
-        if value:
-            days.add(date.fromisoformat(str(value)))
-    return days
+def _settled_rows(name: str) -> int | None:
+    """Rows from which a file is never compacted again: set for the capture log only (its partitions
+    only grow; a day of a lake table closes, and a day's files are merged whole)."""
+    return compaction.CAPTURE_LOG_SETTLED_ROWS if name == CAPTURES_TABLE else None
+
+
+def _days(dates: Iterable[date | str]) -> list[str]:
+    """``YYYY-MM-DD`` partition values of ``dates``, sorted and distinct (delta-rs tuple filters)."""
+    return sorted({format_date(d) for d in dates})
 
 
 class LakeResource(ConfigurableResource):
