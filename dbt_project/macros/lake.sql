@@ -14,6 +14,9 @@
   (= lake/schemas.py). A table with no live file yet (fresh lake, a stream never materialized)
   returns the same columns from an empty typed SELECT, so every model still builds. The source()
   call records the lineage (dbt source -> staging model -> Dagster asset ["tiktok", <table>]).
+  Which of the live files a build reads is lake_changes()'s answer (macros/lake_incremental.sql): all
+  of them on a first build or --full-refresh, else only those of the partitions that changed since
+  the model's last build. A comment in the compiled SQL says which ("N of M live files").
 -#}
 
 {% macro lake_url() -%}
@@ -31,15 +34,17 @@
     select 1 as parse_placeholder
   {%- else -%}
     {%- set node = graph.sources['source.' ~ project_name ~ '.lake.' ~ table] -%}
-    {%- set listing = env_var('TIKTOK_LAKE_FILES', '') | trim -%}
-    {%- if not listing -%}
-      {{ exceptions.raise_compiler_error("TIKTOK_LAKE_FILES is not set: run dbt through tiktok-assets / Dagster, or by hand with `export TIKTOK_LAKE_FILES=$(python -m tiktok_assets.dbt.lake_files)` first") }}
+    {%- if config.get('lake_table') and config.get('lake_table') != table -%}
+      {{ exceptions.raise_compiler_error(this ~ " reads lake table '" ~ table ~ "' but its config lake_table is '" ~ config.get('lake_table') ~ "'") }}
     {%- endif -%}
-    {%- set files = run_query('select uri from read_parquet(' ~ sql_string(listing) ~ ') where lake_table = ' ~ sql_string(table) ~ ' order by uri').columns[0].values() -%}
+    {%- set changes = lake_changes(table) -%}
+    {%- set files = changes.files -%}
     {%- set columns = node.columns.values() | list -%}
     {%- if columns | length == 0 -%}
       {{ exceptions.raise_compiler_error("lake source '" ~ table ~ "' declares no columns; regenerate models/sources.yml") }}
-    {%- endif -%}
+    {%- endif %}
+    -- lake_table({{ table }}): {{ changes.mode }} read, {{ files | length }} of {{ changes.live }} live files
+    {%- if changes.mode == 'partitions' %}, {{ changes.partitions | length }} changed partition(s){% endif %}
     {%- if files | length > 0 %}
     select
       {%- for col in columns %}
@@ -49,7 +54,7 @@
       {%- for f in files %}{{ sql_string(f) }}{{ ', ' if not loop.last }}{% endfor -%}
     ], hive_partitioning = true, hive_types_autocast = false, union_by_name = true)
     {%- else %}
-    -- no live file yet in {{ lake_url() }}/{{ table }}: same columns, no rows
+    -- nothing to read in {{ lake_url() }}/{{ table }}: same columns, no rows
     select
       {%- for col in columns %}
       cast(null as {{ col.data_type }}) as {{ adapter.quote(col.name) }}{{ ',' if not loop.last }}

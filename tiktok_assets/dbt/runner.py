@@ -135,6 +135,7 @@ def run_dbt_build(
     *,
     target_path: str | os.PathLike[str] | None = None,
     threads: int = DEFAULT_THREADS,
+    full_refresh: bool = False,
 ) -> DbtBuildSummary:
     """``dbt build`` (models + tests + mart exports) over ``lake_url`` into ``warehouse``.
 
@@ -142,6 +143,9 @@ def run_dbt_build(
     ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` environment. Does not raise on model or test
     failures: the summary says what failed (``success`` is False) so the caller picks the exit code.
     ``target_path`` keeps the artifacts there; by default a temporary folder is used and removed.
+    The staging models are incremental (each build reads the lake partitions that changed since the
+    last one, ``dbt_project/macros/lake_incremental.sql``); ``full_refresh`` rebuilds them from every
+    live file (``dbt build --full-refresh``), which gives the same rows.
     """
     started = time.monotonic()
     keep = target_path is not None
@@ -155,7 +159,8 @@ def run_dbt_build(
         ensure_warehouse_dir(env)
         with patched_environ(env):
             invocation = _shared_resource().cli(  # --quiet: only errors on stdout; the summary reads run_results
-                ["build", "--threads", str(threads), "--quiet"], target_path=target, raise_on_error=False
+                ["build", "--threads", str(threads), "--quiet", *(["--full-refresh"] if full_refresh else [])],
+                target_path=target, raise_on_error=False
             )
         invocation.wait()
         try:

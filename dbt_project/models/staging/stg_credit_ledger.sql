@@ -1,3 +1,4 @@
+{{ config(lake_table='credit_ledger', lake_partition_column='usage_date') }}
 -- One row per API request. The ledger is an append-only event log with no natural id (two retries
 -- of one request can share every key column), so only rows identical in every column - the same
 -- record read twice - are collapsed.

@@ -1,3 +1,4 @@
+{{ config(lake_table='entity_status', lake_partition_column='status_date') }}
 -- One row per asset run and tracked entity: how its capture went (see tiktok_assets/assets/status.py).
 with source as ({{ lake_table('entity_status') }})
 

@@ -1,3 +1,4 @@
+{{ config(lake_table='followers', lake_partition_column='capture_date') }}
 -- One row per (tracked account, follower) per capture day. The user_* columns describe the follower.
 with source as ({{ lake_table('followers') }})
 

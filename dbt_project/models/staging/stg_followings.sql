@@ -1,3 +1,4 @@
+{{ config(lake_table='followings', lake_partition_column='capture_date') }}
 -- One row per (tracked account, followed account) per capture day. The user_* columns describe the
 -- account the owner follows.
 with source as ({{ lake_table('followings') }})

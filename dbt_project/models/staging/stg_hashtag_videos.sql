@@ -1,3 +1,4 @@
+{{ config(lake_table='hashtag_videos', lake_partition_column='capture_date') }}
 -- One row per (hashtag, video) per capture day.
 -- Capture table: hashtag_videos is filed by capture day (the date= partition IS the UTC day of
 -- captured_at): each partition is the hashtag's feed as observed that day, to the asset's max_pages

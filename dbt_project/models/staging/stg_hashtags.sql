@@ -1,3 +1,4 @@
+{{ config(lake_table='hashtags', lake_partition_column='capture_date') }}
 -- One row per hashtag per capture day: that day's latest snapshot.
 with source as ({{ lake_table('hashtags') }})
 

@@ -1,3 +1,4 @@
+{{ config(lake_table='profiles', lake_partition_column='capture_date') }}
 -- One row per account (sec_uid) per capture day: that day's latest profile snapshot.
 with source as ({{ lake_table('profiles') }})
 

@@ -1,3 +1,4 @@
+{{ config(lake_table='search_users', lake_partition_column='capture_date') }}
 -- One row per (keyword, user) per capture day; a repeated user keeps its best rank.
 with source as ({{ lake_table('search_users') }})
 

@@ -1,3 +1,4 @@
+{{ config(lake_table='search_videos', lake_partition_column='created_date') }}
 -- One row per (keyword, publish-time filter, video) per capture day. A video repeated across result
 -- pages keeps its best (lowest) rank of the latest capture.
 -- Event table: capture_date is the UTC day of captured_at (the partition is the creation day,

@@ -1,3 +1,4 @@
+{{ config(lake_table='videos', lake_partition_column='created_date') }}
 -- One row per video per capture day, from the video-detail stream (whichever source found it).
 -- Event table: capture_date is the UTC day of captured_at (the partition is the creation day,
 -- kept as created_date); the lake keeps every capture day's observation.
