@@ -31,7 +31,6 @@ from pydantic import Field
 from ..budget.ledger_sink import ledger_flushing
 from ..budget.resource import BudgetResource
 from ..budget.run_limit import attach_budget
-from ..lake.flatten import flatten
 from ..lake.store import Lake, LakeResource
 from ..scavio.protocol import TikTokApi
 from ..scavio.resource import ScavioResource
@@ -163,30 +162,30 @@ class AssetRun:
         return names
 
     # --- writing -----------------------------------------------------------------------------------
-    # Rows are staged per entity in one lake TableBatch per table (tiktok_assets/lake/batch.py) and
-    # committed together: an entity's rows join the commit when it finished (``entity_done``, called
-    # by the fan-out), are dropped when it failed (``entity_failed``), and land at ``finish`` (or when
-    # the run stops on a fatal error: what finished is still committed, see ``__exit__``).
+    # The one write path: every asset streams an entity's pages through a ``DaySink`` (.sink), which
+    # stages them per entity in one lake TableBatch per table (tiktok_assets/lake/batch.py, bounded
+    # memory) as they arrive. Staged rows are committed together: an entity's rows join the commit when
+    # it finished (its sink's ``commit``; ``entity_done``, called by the fan-out), are dropped when it
+    # failed (the sink's ``abort``, ``entity_failed``), and land at ``finish`` (or when the run stops
+    # on a fatal error: what finished is still committed, see ``__exit__``).
     def batch(self, table: str | None = None) -> Any:
         table = table or self.name
         if table not in self.batches:
             self.batches[table] = self.lake.batch(table)
         return self.batches[table]
 
-    def write(self, key: str, day: date, items: Sequence[dict[str, Any]], extra: dict[str, Any] | None = None,
-              table: str | None = None) -> int:
-        """Stage this capture of (day, entity); empty ``items`` records a capture with no rows."""
-        table = table or self.name
-        batch = flatten(table, list(items), partition_date=day, tracked_entity=key, captured_at=self.captured_at, extra=extra)
-        rows = self.batch(table).put(key, day, batch, captured_at=self.captured_at)
-        self.staged(table, day, batch)
-        return rows
-
     def staged(self, table: str, day: date, batch: pa.RecordBatch | pa.Table) -> None:
-        """Keep the first rows staged for each day of the asset's own table, for that partition's preview."""
-        if table == self.name and batch.num_rows and day not in self.previews:
-            rows = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
-            self.previews[day] = rows.slice(0, PREVIEW_ROWS)
+        """Keep the first rows staged for each day of the asset's own table, for that partition's preview
+        (topped up from later pages while a page holds fewer than ``PREVIEW_ROWS``)."""
+        held = self.previews.get(day)
+        if table != self.name or not batch.num_rows or (held is not None and held.num_rows >= PREVIEW_ROWS):
+            return
+        rows = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+        if held is not None:
+            if rows.schema != held.schema:  # rows copied from the lake, say: a preview never fails a write
+                return
+            rows = pa.concat_tables([held, rows])
+        self.previews[day] = rows.slice(0, PREVIEW_ROWS)
 
     def entity_done(self, key: str) -> None:
         for batch in list(self.batches.values()):

@@ -1,8 +1,9 @@
 """``tiktok/followers`` and ``tiktok/followings`` (snapshots): each tracked account's social graph.
 
 Each materialization captures the lists now, filed under today's UTC date (no partitions: the
-API serves current state only). One full pass per account; TikTok stops follower
-lists around 5,000 entries, which is recorded in metadata when reached (not an error).
+API serves current state only). One full pass per account, its pages streamed into the account's
+``DaySink`` as they arrive (bounded memory); TikTok stops follower lists around 5,000 entries, which
+is recorded in metadata when reached (not an error).
 Reruns: when today's partition exists and the profile's ``follower_count`` / ``following_count``
 (freshest ``profiles`` row; the profiles asset runs first in the same run) equals the count recorded
 when that partition was written, the account is skipped (``assets/state.py``; ``refresh: true``
@@ -19,6 +20,7 @@ from ..lake.store import LakeResource
 from ..scavio.resource import ScavioResource
 from .asset_run import AssetEvents, AssetRun, TikTokConfig
 from .decorator_args import asset_kwargs
+from .sink import DaySink
 from .state import StreamState
 from .unchanged import save_all, unchanged_single
 
@@ -46,15 +48,16 @@ def _graph(run: AssetRun, method: str) -> AssetEvents:
         if unchanged_single(run, state, account, method, counts.get(account), outcome, COUNT_COLUMN[method]):
             return
         sec = resolve.sec_uid(run, account)
-        items: list = []
-        for page in getattr(run.client, method)(sec):  # no documented order: read to the end
-            items.extend(page.items)
-            if page.stop_reason:
-                outcome.notes.append(f"list ended after page {page.page_number}: {page.stop_reason}")
-        if len(items) >= GRAPH_CAP:
-            outcome.notes.append(f"list cap reached ({len(items)} entries)")
-        outcome.rows = run.write(account, day, items, extra={"owner_sec_uid": sec, "owner_unique_id": account})
-        outcome.partitions = 1
+        extra = {"owner_sec_uid": sec, "owner_unique_id": account}
+        served = 0
+        with DaySink(run, account, outcome) as sink:  # today's capture, also when the list is empty
+            for page in getattr(run.client, method)(sec):  # no documented order: read to the end
+                served += len(page.items)
+                sink.add(page.items, extra, day=day)
+                if page.stop_reason:
+                    outcome.notes.append(f"list ended after page {page.page_number}: {page.stop_reason}")
+        if served >= GRAPH_CAP:
+            outcome.notes.append(f"list cap reached ({served} entries)")
         save_all(run, state, account, {method: counts.get(account)})  # after the commit, never before
 
     with run:

@@ -7,8 +7,9 @@ the order the API serves them, each with its ``create_time``. Why capture-day: t
 documents no order for ``hashtag/videos`` and TikTok ranks a hashtag's page by engagement, not time,
 so no stopping rule on ``create_time`` is safe and no page can be skipped; a feed can only be
 observed as it is now. Every video paged past is kept, whatever its creation day; "videos created
-on day X" is derived in dbt (``fct_hashtag_daily.new_videos``) from every capture. Both assets
-capture current state, so only today's (UTC) partition can be materialized.
+on day X" is derived in dbt (``fct_hashtag_daily.new_videos``) from every capture. Pages stream into
+the hashtag's ``DaySink`` as they arrive (bounded memory). Both assets capture current state, so only
+today's (UTC) partition can be materialized.
 Cost: at most ``max_pages`` credits per hashtag per capture (fewer when the feed ends first).
 Caps: when the pass stops at ``max_pages`` with ``has_more`` still set, or the feed ends at about the
 API's ~2,000-video list cap, the entity's notes say so and ``feeds_capped`` counts it (metadata).
@@ -30,6 +31,7 @@ from ..lake.store import LakeResource
 from ..scavio.resource import ScavioResource
 from .asset_run import AssetEvents, AssetRun, TikTokConfig
 from .decorator_args import asset_kwargs
+from .sink import DaySink
 from .state import StreamState
 from .unchanged import save_all, unchanged_single
 
@@ -80,18 +82,19 @@ def hashtag_videos(context: AssetExecutionContext, config: HashtagVideosConfig, 
             if unchanged_single(run, state, name, stream, counts.get(name), outcome, "video_count"):
                 return
             hid = resolve.hashtag_id(run, name)
-            items: list[dict[str, Any]] = []
+            extra = {"hashtag_id": hid, "hashtag_name": name}
+            served = 0
             last = None
-            for last in run.client.hashtag_videos(hid, max_pages=config.max_pages):
-                items.extend(last.items)  # every video paged past, whatever its create_time
-            note = feed_cap_note(last, len(items), config.max_pages)
+            with DaySink(run, name, outcome) as sink:  # today's capture, also when the feed is empty
+                for last in run.client.hashtag_videos(hid, max_pages=config.max_pages):
+                    served += len(last.items)
+                    sink.add(last.items, extra, day=day)  # every video paged past, whatever its create_time
+            note = feed_cap_note(last, served, config.max_pages)
             if note:
                 outcome.notes.append(note)
                 capped.append(name)
             if last is not None and last.stop_reason:
                 outcome.notes.append(f"feed ended after page {last.page_number}: {last.stop_reason}")
-            outcome.rows = run.write(name, day, items, extra={"hashtag_id": hid, "hashtag_name": name})
-            outcome.partitions = 1
             save_all(run, state, name, {stream: counts.get(name)})  # after the commit, never before
 
         outcomes = fan_out(run, names, work)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow.compute as pc
 
 from .fanout import EntityOutcome, fan_out
+from .sink import DaySink
 
 if TYPE_CHECKING:
     from .asset_run import AssetRun
@@ -35,8 +36,8 @@ def capture_each(run: AssetRun, kind: str, fetch: Callable[[str, EntityOutcome],
         value = ID_OF[kind](obj)
         if value:
             run.client.run_memo[(kind, name)] = str(value)
-        outcome.rows = run.write(name, run.window.start, [obj])
-        outcome.partitions = 1
+        with DaySink(run, name, outcome) as sink:
+            sink.add([obj], day=run.window.start)
 
     return fan_out(run, run.select(f"{kind}s"), work)
 

@@ -9,8 +9,13 @@ stream (search streams are shallow, ~300 results). ``search_rank`` is the 1-base
 result stream (relevance order), before filtering.
 search_users: partition D = the users the search returned when captured on D (ranked); only today's
 (UTC) partition can be materialized.
+Both stream each keyword's pages into its ``DaySink`` as they arrive (bounded memory); the rank runs
+on across pages.
 """
 
+
+from datetime import date
+from typing import Any
 
 from dagster import AssetExecutionContext, asset
 
@@ -20,6 +25,7 @@ from ..lake.store import LakeResource
 from ..scavio.resource import ScavioResource
 from .asset_run import AssetEvents, AssetRun, TikTokConfig
 from .decorator_args import asset_kwargs
+from .sink import DaySink
 from .windows import publish_time_bucket, utc_day
 
 
@@ -30,21 +36,21 @@ def search_videos(context: AssetExecutionContext, config: TikTokConfig, scavio: 
         bucket = publish_time_bucket(run.window)
 
         def work(keyword: str, outcome: EntityOutcome) -> None:
-            ranked: list = []
-            for page in run.client.search_videos(keyword, publish_time=bucket):  # to the end: no time order
-                ranked.extend(page.items)
-                if page.stop_reason:
-                    outcome.notes.append(f"results ended after page {page.page_number}: {page.stop_reason}")
-            by_day: dict = {d: ([], []) for d in run.window.days()}
-            for rank, item in enumerate(ranked, start=1):
-                day = utc_day(item.get("create_time"))
-                if day is not None and run.window.contains(day):
-                    by_day[day][0].append(item)
-                    by_day[day][1].append(rank)
-            for day, (items, ranks) in by_day.items():
-                extra = {"keyword": keyword, "search_rank": ranks, "publish_time_window": bucket}
-                outcome.rows += run.write(keyword, day, items, extra=extra)
-                outcome.partitions += 1
+            served = 0  # results paged past: a page's ranks follow the ones before it
+            with DaySink(run, keyword, outcome) as sink:  # every day of the window, empty days too
+                for page in run.client.search_videos(keyword, publish_time=bucket):  # to the end: no time order
+                    by_day: dict[date, tuple[list[dict[str, Any]], list[int]]] = {}
+                    for rank, item in enumerate(page.items, start=served + 1):
+                        day = utc_day(item.get("create_time"))
+                        if day is not None and run.window.contains(day):
+                            items, ranks = by_day.setdefault(day, ([], []))
+                            items.append(item)
+                            ranks.append(rank)
+                    served += len(page.items)
+                    for day, (items, ranks) in by_day.items():
+                        sink.add(items, {"keyword": keyword, "search_rank": ranks, "publish_time_window": bucket}, day=day)
+                    if page.stop_reason:
+                        outcome.notes.append(f"results ended after page {page.page_number}: {page.stop_reason}")
 
         yield from run.finish(fan_out(run, run.select("keywords"), work), extra={"publish_time": bucket})
 
@@ -55,9 +61,11 @@ def search_users(context: AssetExecutionContext, config: TikTokConfig, scavio: S
     with AssetRun.start(context, "search_users", scavio, lake, config, budget) as run:
 
         def work(keyword: str, outcome: EntityOutcome) -> None:
-            items = [item for page in run.client.search_users(keyword) for item in page.items]
-            extra = {"keyword": keyword, "search_rank": list(range(1, len(items) + 1))}
-            outcome.rows = run.write(keyword, run.window.start, items, extra=extra)
-            outcome.partitions = 1
+            served = 0
+            with DaySink(run, keyword, outcome) as sink:  # today's capture, also when nothing is found
+                for page in run.client.search_users(keyword):
+                    ranks = list(range(served + 1, served + len(page.items) + 1))
+                    served += len(page.items)
+                    sink.add(page.items, {"keyword": keyword, "search_rank": ranks}, day=run.window.start)
 
         yield from run.finish(fan_out(run, run.select("keywords"), work))

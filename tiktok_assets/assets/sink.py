@@ -1,8 +1,10 @@
 """Stream API pages into one entity's capture of a window, with memory bounded by the lake batch.
 
-Why: an event asset's pass can return a million comments for one account. Collecting them before
-writing would hold every item (and its ``raw`` JSON) in memory; here each page is flattened and
-staged in the run's lake batch for its create day as it arrives. The batch holds at most its
+The one write path: every asset (events and snapshots alike) stages its rows through a sink.
+Why: an event asset's pass can return a million comments for one account, a follower list or a
+hashtag feed thousands of entries. Collecting them before writing would hold every item (and its
+``raw`` JSON) in memory; here each page is flattened and staged in the run's lake batch for its day
+(its create day, or the capture day given as ``day``) as it arrives. The batch holds at most its
 buffer in memory and spills the rest to a local temporary file (``tiktok_assets/lake/batch.py``),
 so memory is bounded however long the stream. The entity's rows become visible only when it
 succeeded as a whole: :meth:`DaySink.commit` marks it finished (its rows join the run's next Delta
