@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from .harness import Context, status_count
@@ -152,7 +153,16 @@ LOAD_SNIPPET = (
 )
 
 
+LOAD_GOAL_S = 5.0  # issue 14: the code location, dbt assets included, loads in under 5 s
+
+
 def load_time(runs: int = 3) -> tuple[list[str], list[Target]]:
+    """The code location's load in fresh interpreters, dbt assets included; the manifest's mtime shows
+    whether a load ran ``dbt parse`` (it must not: the manifest is prepared at install)."""
+    from tiktok_assets.dbt.project import tiktok_dbt_project
+
+    manifest = Path(tiktok_dbt_project.manifest_path)
+    before = manifest.stat().st_mtime_ns if manifest.exists() else None
     proc_times: list[float] = []
     import_times: list[float] = []
     for _ in range(runs):
@@ -163,9 +173,12 @@ def load_time(runs: int = 3) -> tuple[list[str], list[Target]]:
             import_times.append(float(out.stdout.strip().splitlines()[-1]))
         except (ValueError, IndexError):
             return ([f"Code location failed to load: {out.stderr[-300:]}", ""],
-                    [Target("Dagster code location load", "failed", "< 3 s", False)])
+                    [Target("Dagster code location load", "failed", f"< {LOAD_GOAL_S:g} s", False)])
     med_p, med_i = statistics.median(proc_times), statistics.median(import_times)
+    parsed = before is None or not manifest.exists() or manifest.stat().st_mtime_ns != before
     lines = ["### Dagster code location load", "",
-             f"`from tiktok_assets.definitions import defs` + resolving its jobs, in a fresh interpreter, median of {runs}: "
-             f"{med_i:.2f} s (whole process incl. interpreter start: {med_p:.2f} s).", ""]
-    return lines, [Target("Dagster code location load", f"{med_p:.2f} s (process), {med_i:.2f} s (import+resolve)", "< 3 s", med_p < 3.0)]
+             f"`from tiktok_assets.definitions import defs` (dbt assets included) + resolving its jobs, in a fresh "
+             f"interpreter, median of {runs}: {med_i:.2f} s (whole process incl. interpreter start: {med_p:.2f} s). "
+             f"dbt's manifest was {'re-parsed during a load' if parsed else 'read as prepared at install (no `dbt parse` at load)'}.", ""]
+    return lines, [Target("Dagster code location load", f"{med_p:.2f} s (process), {med_i:.2f} s (import+resolve)",
+                          f"< {LOAD_GOAL_S:g} s, no dbt parse", med_p < LOAD_GOAL_S and not parsed)]
