@@ -37,8 +37,8 @@ STAGE_NOTES: list[tuple[str, str]] = [
     ("import pyarrow", "Arrow's C++ libraries; needed by the lake"),
     ("import deltalake", "delta-rs (Rust)"),
     ("import dagster", "Dagster's core"),
-    ("import tiktok_assets", "mostly dbt-core and dagster-dbt (measured apart below), loaded by the definitions even "
-     "with `--no-dbt`: importing the dbt assets only when dbt runs would save them"),
+    ("import tiktok_assets", "the CLI and the lake-only wiring a `--no-dbt` run builds (Dagster's definitions "
+     "machinery, pydantic models, our modules); dbt-core and dagster-dbt are not loaded (measured apart below)"),
     ("run 1 start", ""),
     ("first request", "the Dagster instance (SQLite storages), the job built from the definitions, the run and step "
      "started, the lake and state opened, the posts read to select the video"),
@@ -90,7 +90,8 @@ def render(plain: dict[str, Any], traced: dict[str, Any] | None, m: Measurement)
                  f"pages parsed, flattened and staged; the lake batch holds up to 32 MiB of Arrow rows, then spills them to "
                  f"local Parquet (pyarrow's pool meanwhile: at most {plain['stream_arrow_max'] / MB:.0f} MB); the exact id set of the "
                  "stream, 8 bytes per id (8 MB at a million), whose merge builds a temporary list of Python ints |")
-    where_peak = "the lake commit (delta-rs writing every spilled row of the entity in one commit)" if plain["peak_in_commit"] \
+    where_peak = "the lake commit (the spilled rows read back and written as the table's Parquet files, a row group " \
+        "at a time, then one add/remove transaction)" if plain["peak_in_commit"] \
         else f"main thread at `{pk[4]}`"
     lines.append(f"| peak of the run: {where_peak} | {pk[1] / MB:.0f} | {(pk[1] - sp[1]) / MB:+.0f} | see the commit replay below |")
     end = next((r for n, r in plain["stages"] if n.startswith("run 1 end")), None)
@@ -162,20 +163,28 @@ def mega(ctx: Context, account: str, n_comments: int, traced: bool = True) -> tu
     lines += [_row(t, "tracemalloc on for 2.5% of the pages") for t, _ in runs[1:]]
     lines += ["", *render(plain, runs[1][1] if len(runs) > 1 else None, m)]
     lines += ["The commit replayed alone (`benchmarks/commit_memory.py`): a fresh process commits the plain run's comment "
-              "rows through `Lake.replace_rows`, reading them one Parquet file at a time in 64k-row batches as the batch "
-              "reads its spill files. The knobs delta-rs offers barely move it, and a quarter of the rows costs "
-              "nearly as much: the cost is delta-rs's write path, not proportional to the rows (peaks vary by a few "
-              "hundred MB from run to run):", "",
+              "rows, read one Parquet file at a time in batches of `SPILL_READ_ROWS` as the batch reads its spill files, "
+              "through `Lake.replace_rows` (the lake's own writer) and, for comparison, through delta-rs's "
+              "`write_deltalake` as the lake called it before. delta-rs holds far more than the rows' Arrow size whatever "
+              "its knobs (a row-group cap and smaller target files barely moved it); the lake's writer holds about one "
+              "row group per open file plus the reader's batch, so its cost hardly grows with the rows. Most of what it "
+              "adds is outside pyarrow's pool: what the allocator (mimalloc) keeps after reading and encoding, and "
+              "library pages touched for the first time:", "",
               *commit_memory.HEADER, *commit_memory.rows(ctx.work / "scenario-mega-plain" / "lake"), ""]
     pk, sp = plain["peak"][1], plain["stream_peak"][1]
     dbt = dbt_import_bytes()
-    lines += [f"What would bring the peak ({pk / MB:.0f} MB) under 300 MB, largest first: (1) a commit that does not hold "
-              f"the partition in delta-rs ({(pk - sp) / MB:.0f} MB over the streaming level here): write the spilled rows "
-              "as Parquet files with pyarrow, one row group at a time, and commit them with one Delta transaction of "
-              "add/remove actions; (2) not importing dbt-core and dagster-dbt in a run "
-              f"that does not run dbt ({dbt / MB:.0f} MB measured apart); (3) the streaming level itself "
-              f"({sp / MB:.0f} MB) is imports plus the Dagster run; without (1) and (2) it stays above 300 MB. Nothing "
-              "in the client or the pacer holds rows: the stream's Python objects are in the traced table above.", ""]
+    first = next((r for n, r in plain["stages"] if n.startswith("first request")), None)
+    lines += [f"What remains between the peak ({pk / MB:.0f} MB) and 300 MB: the commit adds {(pk - sp) / MB:.0f} MB over "
+              f"the streaming level ({sp / MB:.0f} MB); before the first row the process already holds "
+              + (f"{first / MB:.0f} MB" if first else "the imports and the Dagster run")
+              + " (pyarrow, deltalake, Dagster and the Dagster instance and run); streaming adds the batch buffer, its spills "
+              "and what the allocators keep. dbt-core and dagster-dbt are not imported by a `--no-dbt` run "
+              f"(they would add {dbt / MB:.0f} MB, measured apart). What would reduce it further: a smaller batch buffer "
+              "and spill reads; an allocator that gives freed memory back (measured on 2026-12-01: "
+              "`ARROW_DEFAULT_MEMORY_POOL=jemalloc` took this peak from 592 to 540 MB, and pyarrow's mimalloc with "
+              "`MIMALLOC_PURGE_DELAY=0 MIMALLOC_ARENA_EAGER_COMMIT=0` to 493 MB, for about 1.5 s more system CPU per "
+              "million rows committed); and a lighter run set-up than a Dagster instance. Nothing in the client or "
+              "the pacer holds rows: the stream's Python objects are in the traced table above.", ""]
     Path(ctx.work / "memory-account.json").write_text(json.dumps({"plain": plain, "traced": runs[1][1] if len(runs) > 1 else None},
                                                                  default=str, indent=1))
     return lines, [Target(f"peak RSS, {n_comments:,}-comment partition", f"{m.peak_rss / MB:.0f} MB ({comments:,} rows)",

@@ -77,17 +77,16 @@ REASONS: list[tuple[str, str]] = [
      "this cheaply: it costs about 2 s of imports per step process, and it splits the run's one client "
      "(ledger, guard, caches). A `multi_asset` per family sharing one stream pool would."),
     ("peak RSS",
-     "The account under \"One partition with a million comments\" splits it. The peak is the lake commit: "
-     "delta-rs writes every spilled row of the entity in one write and holds far more than their Arrow size "
-     "meanwhile (replayed alone in a fresh process it adds close to 1 GB for the million rows, and nearly as "
-     "much for a quarter of them; a row-group cap and smaller target files barely change it). Before the first row the "
-     "process holds about 350 MB: pyarrow, deltalake and Dagster (about 125 MB), dbt-core and dagster-dbt, "
-     "which the definitions import even with `--no-dbt` (about 105 MB), and the Dagster instance and run. "
-     "Streaming adds about 200 MB more (the 32 MiB batch buffer and its spills, pyarrow's pool, a few MB of "
-     "Python objects, the native rest). What would reach it: write the spilled rows as Parquet files with "
-     "pyarrow, one row group at a time, and commit them in one Delta transaction of add/remove actions; "
-     "import dbt only in runs that run it; then the streaming level (about 250 MB of it imports and Dagster) "
-     "is what remains to trim. None of it is in the client or the pacer."),
+     "The account under \"One partition with a million comments\" splits it. The lake commit no longer "
+     "dominates: the lake writes the spilled rows itself (pyarrow, a row group at a time) and commits them in "
+     "one Delta transaction of add/remove actions, where delta-rs's `write_deltalake` held close to 1 GB for "
+     "the million rows (the commit replay table compares both). What remains: before the first row the "
+     "process holds about 250 MB (pyarrow, deltalake and Dagster, the CLI's lake-only wiring, the Dagster "
+     "instance and run; a `--no-dbt` run does not import dbt-core or dagster-dbt), streaming adds about "
+     "200 MB (the 32 MiB batch buffer and its spills, pyarrow's pool, what mimalloc keeps, a few MB of Python "
+     "objects), and the commit adds little over that. What would reach it: a smaller batch buffer and spill "
+     "reads, an Arrow pool that gives memory back (jemalloc), and a lighter run set-up than a Dagster "
+     "instance. None of it is in the client or the pacer."),
     ("rerun of an unchanged day",
      "List streams whose parent count is unchanged are skipped. What remains is streams the new window "
      "selects that the earlier load didn't (for example the top comments of a one-day window), and "

@@ -10,12 +10,14 @@ absence is visible (no rows, no capture record), never an empty "no data" partit
 
 What a commit replaces: each entity has a *scope*, the days it was captured for (the run's window)
 on its capture day (UTC day of ``captured_at``). The commit removes the rows of exactly those scopes
-and adds the new ones, in one atomic ``overwrite`` with a predicate. Earlier capture days are never
-matched, so every observation stays; a rerun of the same capture day replaces its own rows only.
+and adds the new ones, in one atomic Delta transaction (:mod:`tiktok_assets.lake.replace`). Earlier
+capture days are never matched, so every observation stays; a rerun of the same capture day replaces
+its own rows only.
 
 Bounded memory: staged rows are held up to ``buffer_bytes`` for the whole batch; beyond that, the
-largest entity's rows are spilled to a local temporary Parquet file and streamed into the commit
-(a retry after a commit conflict reads them again). A million-comment stream costs disk, not RAM.
+largest entity's rows are spilled to a local temporary Parquet file and streamed into the commit,
+``SPILL_READ_ROWS`` at a time, where pyarrow writes them into the table's files a row group at a time
+(a retry after a commit conflict re-adds the same files). A million-comment stream costs disk, not RAM.
 """
 
 from __future__ import annotations
@@ -34,13 +36,8 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tiktok_assets.lake.delta import (
-    PARTITION_COLUMN,
-    capture_day_clause,
-    conform,
-    entity_column,
-    in_list,
-)
+from tiktok_assets.lake.delta import conform, entity_column
+from tiktok_assets.lake.replace import Replace, Scope
 from tiktok_assets.lake.schemas import SCHEMAS
 
 if TYPE_CHECKING:
@@ -48,6 +45,7 @@ if TYPE_CHECKING:
 
 BUFFER_BYTES = 32 * 2**20  # staged rows held in memory per batch before spilling to local disk
 COMMIT_ROWS = 250_000  # ready rows that trigger a commit before the run ends
+SPILL_READ_ROWS = 8 * 1024  # rows per batch read back from a spill file into the commit
 
 
 @dataclass(frozen=True)
@@ -182,23 +180,20 @@ class TableBatch:
         pending.spilled = []
 
     # -- commit ----------------------------------------------------------------------------------
-    def predicate(self, entities: list[_Pending]) -> str:
-        """The rows the commit replaces: per group of entities with the same days and capture day."""
+    def predicate(self, entities: list[_Pending]) -> Replace:
+        """The rows the commit replaces: per group of entities with the same days and capture day
+        (``str()`` of it is the SQL predicate)."""
         groups: dict[tuple[frozenset[date], date | None], list[str]] = {}
         for p in entities:
             groups.setdefault((frozenset(p.days), p.capture_day), []).append(p.key)
-        clauses = []
-        for (days, capture_day), keys in sorted(groups.items(), key=lambda kv: (sorted(kv[0][0]), str(kv[0][1]))):
-            parts = [in_list(PARTITION_COLUMN, days), in_list(self.entity_column, keys)]
-            if capture_day is not None:
-                parts.append(capture_day_clause(capture_day))
-            clauses.append("(" + " AND ".join(parts) + ")")
-        return " OR ".join(clauses)
+        return Replace(self.entity_column, tuple(Scope(days, tuple(sorted(keys)), capture_day)
+                                                 for (days, capture_day), keys in groups.items()))
 
     def _batches(self, entities: list[_Pending]) -> Iterator[pa.RecordBatch]:
         for p in entities:
-            for path in p.spilled:
-                yield from pq.ParquetFile(path).iter_batches(batch_size=64 * 1024)
+            for path in p.spilled:  # Parquet has no seconds: timestamps come back in ms, cast them back
+                for batch in pq.ParquetFile(path).iter_batches(batch_size=SPILL_READ_ROWS):
+                    yield batch.cast(self.schema)
             for chunk in p.chunks:
                 yield from chunk.cast(self.schema).to_batches()
 

@@ -7,10 +7,12 @@ S3, no lock service); and many entities land in one commit, so the lake holds a 
 instead of one per (day, entity). Tables are partitioned by ``partition_date`` only: the entity is
 a column (``tracked_entity``), never a folder, so any key the API accepts fits.
 
-Replacing (a rerun of the same capture) is ``write_deltalake(mode="overwrite", predicate=...)``: the
-rows the predicate matches are removed and the new ones added in the same commit. Two processes
-replacing rows of the same day conflict (``CommitFailedError``); :func:`with_commit_retries` retries
-with jittered backoff, which the spike measured at 80/80 commits landed.
+Replacing (a rerun of the same capture) is one transaction of add and remove actions written by the
+lake itself (:mod:`tiktok_assets.lake.replace`; ``write_deltalake(mode="overwrite", predicate=...)``
+did the same but held about 1 GB for a million rows): the rows the predicate matches are removed
+and the new ones added in the same commit. Two processes replacing rows of the same day conflict
+(``CommitFailedError``); :func:`with_commit_retries` retries with jittered backoff, which the spike
+measured at 80/80 commits landed.
 """
 
 from __future__ import annotations

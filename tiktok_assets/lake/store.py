@@ -50,6 +50,7 @@ from tiktok_assets.lake.delta import (
     with_commit_retries,
 )
 from tiktok_assets.lake.paths import LakePathError, format_date
+from tiktok_assets.lake.replace import Replace
 from tiktok_assets.lake.schemas import SCHEMAS
 from tiktok_assets.settings import DEFAULT_LAKE_URL, resolve_lake_url
 
@@ -203,26 +204,14 @@ class Lake:
             return None
 
     @_store_errors
-    def replace_rows(self, table: str, reader: Callable[[], pa.RecordBatchReader], predicate: str | None) -> int:
+    def replace_rows(self, table: str, reader: Callable[[], pa.RecordBatchReader], predicate: Replace | None) -> int:
         """Remove the rows ``predicate`` matches and add ``reader()``'s, in one commit (retried on
-        conflicts, ``reader`` is called again each time). Returns the new table version."""
-        from deltalake import WriterProperties, write_deltalake
+        conflicts; ``reader`` is read once: its rows are written as Parquet files by pyarrow, a row
+        group at a time, and committed with add/remove actions, see :mod:`tiktok_assets.lake.replace`).
+        Returns the new table version."""
+        from tiktok_assets.lake.replace import commit_rows
 
-        uri = self.table_uri(table)
-        props = WriterProperties(compression="ZSTD")
-
-        def commit() -> int:
-            dt = self.open_table(uri)  # one log read per attempt; the write updates it in place
-            write_deltalake(dt if dt is not None else uri, reader(), partition_by=[PARTITION_COLUMN],
-                            mode="overwrite" if predicate and dt is not None else "append",
-                            predicate=predicate if dt is not None else None,
-                            storage_options=None if dt is not None else self.storage_options,
-                            writer_properties=props, target_file_size=self.target_file_size)
-            if dt is None:
-                dt = self.open_table(uri)
-            return int(dt.version()) if dt is not None else -1
-
-        return with_commit_retries(commit, f"{table}")
+        return commit_rows(self, table, reader, predicate)
 
     @_store_errors
     def append_rows(self, uri: str, rows: pa.Table, *, partition_by: list[str]) -> None:
