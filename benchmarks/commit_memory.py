@@ -1,13 +1,15 @@
-"""How much memory one Delta commit of a big partition takes: the lake's writer against delta-rs's.
+"""How much memory one Delta commit of a big partition takes: ``write_deltalake`` as the lake calls it
+against delta-rs's defaults.
 
 Why: the memory account of the million-comment partition (:mod:`benchmarks.memory_account`) showed
-the process peaking in the lake commit while delta-rs (``write_deltalake``) wrote the spilled rows:
-it held far more than their Arrow size whatever its knobs (``target_file_size``, a row-group cap).
-The lake now writes the rows itself (:mod:`tiktok_assets.lake.replace`: pyarrow, a row group at a
-time, one transaction of add/remove actions). This replays the commit alone, in a fresh process per
-variant: the same rows (the scenario's comments table read one Parquet file at a time in batches of
-``SPILL_READ_ROWS``, as the batch reads its spill files) go through the product's ``Lake.replace_rows``,
-through ``write_deltalake`` as the lake used to call it, and, for the scale, a quarter of the rows.
+the process peaking in the lake commit. The lake commits through ``write_deltalake`` with the rows
+streamed as a ``RecordBatchReader``, a bounded target file size and a row-group cap
+(``COMMIT_TARGET_FILE_SIZE``, ``COMMIT_ROW_GROUP_ROWS`` in :mod:`tiktok_assets.lake.delta`). This
+replays the commit alone, in a fresh process per variant: the same rows (the scenario's comments
+table read one Parquet file at a time in batches of ``SPILL_READ_ROWS``, as the batch reads its
+spill files) go through the product's ``Lake.replace_rows`` and through ``write_deltalake`` with
+delta-rs's defaults (only the compression set). RSS is sampled from /proc/self/statm every 10 ms
+(not ru_maxrss: after fork + exec it still holds the parent's peak).
 
 ``python -m benchmarks.commit_memory <lake dir with a comments table>``.
 """
@@ -59,9 +61,9 @@ def sample():
         time.sleep(0.01)
 threading.Thread(target=sample, daemon=True).start()
 reader = lambda: pa.RecordBatchReader.from_batches(schema, batches())
-if writer == "ours":
+if writer == "lake":  # write_deltalake with the lake's commit settings
     Lake(target).replace_rows("comments", reader, None)
-else:  # delta-rs, as Lake.replace_rows called it before it wrote the files itself
+else:  # write_deltalake with delta-rs's defaults (target file size, row groups), compression as the lake's
     deltalake.write_deltalake(target + "/comments", reader(), partition_by=["partition_date"],
                               writer_properties=deltalake.WriterProperties(compression="ZSTD"))
 # Not ru_maxrss: after fork + exec it still holds the parent's peak (the benchmark process, simulator
@@ -74,7 +76,7 @@ print(json.dumps({"rows": rows, "before": before, "peak": peak[0]}))
 
 def commit_peak(lake_dir: Path, writer: str, limit: int = 0) -> dict[str, Any]:
     """Peak RSS of a fresh process committing the comments of ``lake_dir`` (the first ``limit`` rows,
-    0 = all) into a new lake, with ``writer`` ("ours" or "delta-rs")."""
+    0 = all) into a new lake, with ``writer`` ("lake" or "defaults")."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]),
                                                                           os.environ.get("PYTHONPATH")]))}
@@ -86,17 +88,23 @@ def commit_peak(lake_dir: Path, writer: str, limit: int = 0) -> dict[str, Any]:
 
 
 # (writer, rows; 0 = all)
-VARIANTS = (("ours", 0), ("delta-rs", 0), ("ours", 250_000), ("delta-rs", 250_000))
-LABELS = {"ours": "the lake's writer (pyarrow row groups, one add/remove transaction)",
-          "delta-rs": "delta-rs `write_deltalake` of the same stream (the writer before)"}
+VARIANTS = (("lake", 0), ("defaults", 0))
+
+
+def labels() -> dict[str, str]:
+    from tiktok_assets.lake.delta import COMMIT_ROW_GROUP_ROWS, COMMIT_TARGET_FILE_SIZE
+
+    return {"lake": f"`write_deltalake` as the lake calls it (streamed, `target_file_size` "
+                    f"{COMMIT_TARGET_FILE_SIZE // 2**20} MiB, `max_row_group_size={COMMIT_ROW_GROUP_ROWS}`)",
+            "defaults": "`write_deltalake` with delta-rs's defaults (streamed, ZSTD only)"}
 
 
 def rows(lake_dir: Path, variants: tuple[tuple[str, int], ...] = VARIANTS) -> list[str]:
     """Markdown rows, one per variant."""
-    lines = []
+    lines, names = [], labels()
     for writer, limit in variants:
         r = commit_peak(lake_dir, writer, limit)
-        lines.append(f"| {LABELS[writer]} | {r['rows']:,} | {r['before'] / 2**20:.0f} | "
+        lines.append(f"| {names[writer]} | {r['rows']:,} | {r['before'] / 2**20:.0f} | "
                      f"{r['peak'] / 2**20:.0f} | {(r['peak'] - r['before']) / 2**20:+.0f} |")
     return lines
 

@@ -90,8 +90,8 @@ def render(plain: dict[str, Any], traced: dict[str, Any] | None, m: Measurement)
                  f"pages parsed, flattened and staged; the lake batch holds up to 32 MiB of Arrow rows, then spills them to "
                  f"local Parquet (pyarrow's pool meanwhile: at most {plain['stream_arrow_max'] / MB:.0f} MB); the exact id set of the "
                  "stream, 8 bytes per id (8 MB at a million), whose merge builds a temporary list of Python ints |")
-    where_peak = "the lake commit (the spilled rows read back and written as the table's Parquet files, a row group " \
-        "at a time, then one add/remove transaction)" if plain["peak_in_commit"] \
+    where_peak = "the lake commit (the spilled rows streamed back into `write_deltalake`, files of the bounded " \
+        "target size)" if plain["peak_in_commit"] \
         else f"main thread at `{pk[4]}`"
     lines.append(f"| peak of the run: {where_peak} | {pk[1] / MB:.0f} | {(pk[1] - sp[1]) / MB:+.0f} | see the commit replay below |")
     end = next((r for n, r in plain["stages"] if n.startswith("run 1 end")), None)
@@ -164,12 +164,13 @@ def mega(ctx: Context, account: str, n_comments: int, traced: bool = True) -> tu
     lines += ["", *render(plain, runs[1][1] if len(runs) > 1 else None, m)]
     lines += ["The commit replayed alone (`benchmarks/commit_memory.py`): a fresh process commits the plain run's comment "
               "rows, read one Parquet file at a time in batches of `SPILL_READ_ROWS` as the batch reads its spill files, "
-              "through `Lake.replace_rows` (the lake's own writer) and, for comparison, through delta-rs's "
-              "`write_deltalake` as the lake called it before. delta-rs holds far more than the rows' Arrow size whatever "
-              "its knobs (a row-group cap and smaller target files barely moved it); the lake's writer holds about one "
-              "row group per open file plus the reader's batch, so its cost hardly grows with the rows. Most of what it "
-              "adds is outside pyarrow's pool: what the allocator (mimalloc) keeps after reading and encoding, and "
-              "library pages touched for the first time:", "",
+              "through `Lake.replace_rows` (`write_deltalake` fed a `RecordBatchReader`, with the lake's bounded target "
+              "file size and row-group cap) and, for comparison, through `write_deltalake` with delta-rs's defaults. "
+              "RSS is sampled from /proc/self/statm (ru_maxrss after fork + exec holds the parent's peak). On these "
+              "rows (mostly the raw JSON column) smaller target files or row groups moved the commit by less than the "
+              "run-to-run spread, and a throttled reader lowered it by about 180 MB (delta-rs appears to read the "
+              "stream ahead of its encoding); on a million synthetic rows generated in Python (649 MB of Arrow, 3 days) "
+              "the defaults added 544 MB and the lake's settings 280 MB (2026-12-01):", "",
               *commit_memory.HEADER, *commit_memory.rows(ctx.work / "scenario-mega-plain" / "lake"), ""]
     pk, sp = plain["peak"][1], plain["stream_peak"][1]
     dbt = dbt_import_bytes()
@@ -180,10 +181,11 @@ def mega(ctx: Context, account: str, n_comments: int, traced: bool = True) -> tu
               + " (pyarrow, deltalake, Dagster and the Dagster instance and run); streaming adds the batch buffer, its spills "
               "and what the allocators keep. dbt-core and dagster-dbt are not imported by a `--no-dbt` run "
               f"(they would add {dbt / MB:.0f} MB, measured apart). What would reduce it further: a smaller batch buffer "
-              "and spill reads; an allocator that gives freed memory back (measured on 2026-12-01: "
-              "`ARROW_DEFAULT_MEMORY_POOL=jemalloc` took this peak from 592 to 540 MB, and pyarrow's mimalloc with "
-              "`MIMALLOC_PURGE_DELAY=0 MIMALLOC_ARENA_EAGER_COMMIT=0` to 493 MB, for about 1.5 s more system CPU per "
-              "million rows committed); and a lighter run set-up than a Dagster instance. Nothing in the client or "
+              "and spill reads; a commit that does not hold the stream (a huge entity committed in parts, or delta-rs "
+              "bounding its read-ahead); an allocator that gives freed memory back "
+              "(`ARROW_DEFAULT_MEMORY_POOL=jemalloc`, or pyarrow's mimalloc with `MIMALLOC_PURGE_DELAY=0 "
+              "MIMALLOC_ARENA_EAGER_COMMIT=0`, measured on 2026-12-01 with the earlier writer: 50 to 100 MB off the peak "
+              "for about 1.5 s more system CPU per million rows); and a lighter run set-up than a Dagster instance. Nothing in the client or "
               "the pacer holds rows: the stream's Python objects are in the traced table above.", ""]
     Path(ctx.work / "memory-account.json").write_text(json.dumps({"plain": plain, "traced": runs[1][1] if len(runs) > 1 else None},
                                                                  default=str, indent=1))

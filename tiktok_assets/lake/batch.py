@@ -10,14 +10,14 @@ absence is visible (no rows, no capture record), never an empty "no data" partit
 
 What a commit replaces: each entity has a *scope*, the days it was captured for (the run's window)
 on its capture day (UTC day of ``captured_at``). The commit removes the rows of exactly those scopes
-and adds the new ones, in one atomic Delta transaction (:mod:`tiktok_assets.lake.replace`). Earlier
+and adds the new ones, in one atomic ``write_deltalake`` ``overwrite`` with a predicate. Earlier
 capture days are never matched, so every observation stays; a rerun of the same capture day replaces
 its own rows only.
 
 Bounded memory: staged rows are held up to ``buffer_bytes`` for the whole batch; beyond that, the
 largest entity's rows are spilled to a local temporary Parquet file and streamed into the commit,
-``SPILL_READ_ROWS`` at a time, where pyarrow writes them into the table's files a row group at a time
-(a retry after a commit conflict re-adds the same files). A million-comment stream costs disk, not RAM.
+``SPILL_READ_ROWS`` at a time, as a ``RecordBatchReader`` that delta-rs writes in bounded files (a
+retry after a commit conflict reads them again). A million-comment stream costs disk, not RAM.
 """
 
 from __future__ import annotations
@@ -36,8 +36,13 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tiktok_assets.lake.delta import conform, entity_column
-from tiktok_assets.lake.replace import Replace, Scope
+from tiktok_assets.lake.delta import (
+    PARTITION_COLUMN,
+    capture_day_clause,
+    conform,
+    entity_column,
+    in_list,
+)
 from tiktok_assets.lake.schemas import SCHEMAS
 
 if TYPE_CHECKING:
@@ -180,14 +185,18 @@ class TableBatch:
         pending.spilled = []
 
     # -- commit ----------------------------------------------------------------------------------
-    def predicate(self, entities: list[_Pending]) -> Replace:
-        """The rows the commit replaces: per group of entities with the same days and capture day
-        (``str()`` of it is the SQL predicate)."""
+    def predicate(self, entities: list[_Pending]) -> str:
+        """The rows the commit replaces: per group of entities with the same days and capture day."""
         groups: dict[tuple[frozenset[date], date | None], list[str]] = {}
         for p in entities:
             groups.setdefault((frozenset(p.days), p.capture_day), []).append(p.key)
-        return Replace(self.entity_column, tuple(Scope(days, tuple(sorted(keys)), capture_day)
-                                                 for (days, capture_day), keys in groups.items()))
+        clauses = []
+        for (days, capture_day), keys in sorted(groups.items(), key=lambda kv: (sorted(kv[0][0]), str(kv[0][1]))):
+            parts = [in_list(PARTITION_COLUMN, days), in_list(self.entity_column, keys)]
+            if capture_day is not None:
+                parts.append(capture_day_clause(capture_day))
+            clauses.append("(" + " AND ".join(parts) + ")")
+        return " OR ".join(clauses)
 
     def _batches(self, entities: list[_Pending]) -> Iterator[pa.RecordBatch]:
         for p in entities:

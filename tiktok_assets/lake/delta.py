@@ -7,12 +7,14 @@ S3, no lock service); and many entities land in one commit, so the lake holds a 
 instead of one per (day, entity). Tables are partitioned by ``partition_date`` only: the entity is
 a column (``tracked_entity``), never a folder, so any key the API accepts fits.
 
-Replacing (a rerun of the same capture) is one transaction of add and remove actions written by the
-lake itself (:mod:`tiktok_assets.lake.replace`; ``write_deltalake(mode="overwrite", predicate=...)``
-did the same but held about 1 GB for a million rows): the rows the predicate matches are removed
-and the new ones added in the same commit. Two processes replacing rows of the same day conflict
-(``CommitFailedError``); :func:`with_commit_retries` retries with jittered backoff, which the spike
-measured at 80/80 commits landed.
+Replacing (a rerun of the same capture) is ``write_deltalake(mode="overwrite", predicate=...)``: the
+rows the predicate matches are removed and the new ones added in the same commit. Two processes
+replacing rows of the same day conflict (``CommitFailedError``); :func:`with_commit_retries` retries
+with jittered backoff, which the spike measured at 80/80 commits landed.
+
+Memory of a commit: the rows are streamed into ``write_deltalake`` as a ``pa.RecordBatchReader``
+(never a materialized table), with :data:`COMMIT_TARGET_FILE_SIZE` and :data:`COMMIT_ROW_GROUP_ROWS`
+(:func:`commit_writer_properties`), see there for the measured figures.
 """
 
 from __future__ import annotations
@@ -36,6 +38,31 @@ DEFAULT_TIMEOUT_SECONDS = 20.0
 COMMIT_RETRIES = 12
 BACKOFF_BASE_SECONDS = 0.05
 BACKOFF_CAP_SECONDS = 2.0
+
+# What one lake commit (``write_deltalake``) holds, measured 2026-12-01 in a fresh process sampling
+# /proc/self/statm (not ru_maxrss, which after fork + exec still holds the parent's peak):
+# - one million synthetic unique comment rows (649 MB of Arrow, 3 partition days, generated in Python,
+#   slower than a Parquet read), streamed as a RecordBatchReader: +544 MB with delta-rs's defaults, +280 MB with an 8 MiB
+#   target file size and 65,536-row row groups (+248 MB as an overwrite with a predicate), +206 MB
+#   with a 4 MiB target (and 16,384-row row groups);
+# - the million-comment scenario's real rows (760 MB of Arrow, mostly the ``raw`` JSON column, 6 days),
+#   read back from Parquet as the batch reads its spills (benchmarks/commit_memory.py): +763 MB with
+#   the defaults, +538 MB with these settings; 4 MiB targets or 16,384-row groups moved it by less than
+#   the run-to-run spread (+450..+610 MB). Throttling the reader brought it to about +360 MB, which
+#   suggests delta-rs reads the stream ahead of its Parquet encoding and holds what it read.
+# 8 MiB: below the defaults, without multiplying the files per commit. Small files cost nothing
+# lasting: the daily maintenance compacts closed days into files of
+# ``compaction.DEFAULT_TARGET_FILE_SIZE`` (100 MiB).
+COMMIT_TARGET_FILE_SIZE = 8 * 2**20  # bytes per data file a commit writes (Lake(target_file_size=...) overrides)
+COMMIT_ROW_GROUP_ROWS = 64 * 1024  # rows per Parquet row group a commit writes
+COMMIT_COMPRESSION = "ZSTD"
+
+
+def commit_writer_properties() -> Any:
+    """The ``WriterProperties`` of every lake commit (row-group cap and compression above)."""
+    from deltalake import WriterProperties
+
+    return WriterProperties(compression=COMMIT_COMPRESSION, max_row_group_size=COMMIT_ROW_GROUP_ROWS)
 
 
 class LakeWriteError(ValueError):

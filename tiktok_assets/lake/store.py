@@ -37,11 +37,13 @@ from tiktok_assets.lake.captures import CAPTURES_TABLE, CaptureLog
 from tiktok_assets.lake import compaction
 from tiktok_assets.lake.compaction import DEFAULT_TARGET_FILE_SIZE, TableUpkeep
 from tiktok_assets.lake.delta import (
+    COMMIT_TARGET_FILE_SIZE,
     DEFAULT_TIMEOUT_SECONDS,
     PARTITION_COLUMN,
     LakeUnreachableError,
     LakeWriteError,
     as_schema,
+    commit_writer_properties,
     conform,
     entity_column,
     in_list,
@@ -50,7 +52,6 @@ from tiktok_assets.lake.delta import (
     with_commit_retries,
 )
 from tiktok_assets.lake.paths import LakePathError, format_date
-from tiktok_assets.lake.replace import Replace
 from tiktok_assets.lake.schemas import SCHEMAS
 from tiktok_assets.settings import DEFAULT_LAKE_URL, resolve_lake_url
 
@@ -121,7 +122,7 @@ class Lake:
         self.s3_endpoint_url = s3_endpoint_url or None
         self.timeout = float(timeout) if timeout is not None else lake_timeout()
         self.buffer_bytes = buffer_bytes
-        self.target_file_size = target_file_size  # bytes per data file written (None: delta-rs default)
+        self.target_file_size = target_file_size  # bytes per data file written and compacted (None: defaults)
         self.is_local = protocol in ("file", "local")
         key = aws_access_key_id or os.environ.get("AWS_ACCESS_KEY_ID") or None
         secret = aws_secret_access_key or os.environ.get("AWS_SECRET_ACCESS_KEY") or None
@@ -204,14 +205,28 @@ class Lake:
             return None
 
     @_store_errors
-    def replace_rows(self, table: str, reader: Callable[[], pa.RecordBatchReader], predicate: Replace | None) -> int:
-        """Remove the rows ``predicate`` matches and add ``reader()``'s, in one commit (retried on
-        conflicts; ``reader`` is read once: its rows are written as Parquet files by pyarrow, a row
-        group at a time, and committed with add/remove actions, see :mod:`tiktok_assets.lake.replace`).
-        Returns the new table version."""
-        from tiktok_assets.lake.replace import commit_rows
+    def replace_rows(self, table: str, reader: Callable[[], pa.RecordBatchReader], predicate: str | None) -> int:
+        """Remove the rows ``predicate`` matches and add ``reader()``'s, in one commit through
+        ``write_deltalake`` (retried on conflicts, ``reader`` is called again each time). The rows
+        stream in as a reader, written in files of :attr:`commit_file_size` with capped row groups
+        (see :data:`~tiktok_assets.lake.delta.COMMIT_TARGET_FILE_SIZE`). Returns the new table version."""
+        from deltalake import write_deltalake
 
-        return commit_rows(self, table, reader, predicate)
+        uri = self.table_uri(table)
+        props = commit_writer_properties()
+
+        def commit() -> int:
+            dt = self.open_table(uri)  # one log read per attempt; the write updates it in place
+            write_deltalake(dt if dt is not None else uri, reader(), partition_by=[PARTITION_COLUMN],
+                            mode="overwrite" if predicate and dt is not None else "append",
+                            predicate=predicate if dt is not None else None,
+                            storage_options=None if dt is not None else self.storage_options,
+                            writer_properties=props, target_file_size=self.commit_file_size)
+            if dt is None:
+                dt = self.open_table(uri)
+            return int(dt.version()) if dt is not None else -1
+
+        return with_commit_retries(commit, f"{table}")
 
     @_store_errors
     def append_rows(self, uri: str, rows: pa.Table, *, partition_by: list[str]) -> None:
@@ -434,6 +449,12 @@ class Lake:
         for batch in dataset.to_batches(filter=self._filter(table, dates, keys, captured_on), batch_size=batch_size):
             if batch.num_rows:
                 yield from as_schema(table, pa.Table.from_batches([batch])).to_batches()
+
+    @property
+    def commit_file_size(self) -> int:
+        """Bytes a commit's data file aims at: the lake's target when set, else the bounded
+        :data:`~tiktok_assets.lake.delta.COMMIT_TARGET_FILE_SIZE` (compaction merges them later)."""
+        return self.target_file_size or COMMIT_TARGET_FILE_SIZE
 
     # -- maintenance -----------------------------------------------------------------------------
     @property
