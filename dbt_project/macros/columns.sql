@@ -88,3 +88,17 @@ qualify row_number() over (
     order by captured_at desc{{ ', ' ~ extra_order if extra_order }}, tracked_entity
 ) = 1
 {%- endmacro %}
+
+{#- The staging select of a follow list (followers and followings share one lake schema): one row per
+    (tracked account, listed account) per capture day, the user_* columns describing the listed account. -#}
+{% macro follow_list_staging(lake_name) -%}
+with source as ({{ lake_table(lake_name) }})
+
+select
+    owner_sec_uid,
+    owner_unique_id as owner_username,
+    {{ user_columns() }},
+    {{ capture_columns('tracked_account') }}
+from source
+{{ latest_per(['owner_sec_uid', 'sec_uid', 'partition_date']) }}
+{%- endmacro %}
