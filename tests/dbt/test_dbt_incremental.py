@@ -31,6 +31,10 @@ from tiktok_assets.dbt.runner import run_dbt_build
 from tiktok_assets.lake.schemas import SCHEMAS
 from tiktok_assets.lake.store import Lake
 
+# The module's fixture runs nine real `dbt build`s (each step, and from-scratch references); its setup
+# counts against the first test's timeout, so the module gets room for a loaded 2-core machine.
+pytestmark = pytest.mark.timeout(1200)
+
 D0, D1, D2, D3 = date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22)
 LINA, RUNNER = "MS4wLjABAAAA_lina", "MS4wLjABAAAA_runner"
 VA, VB, VC, VD, VE = (f"731000000000000000{i}" for i in range(1, 6))
