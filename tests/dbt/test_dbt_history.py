@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from tests.dbt.lake_fixture import _video, ts, write_lake
+from tests.warehouse_rows import warehouse_tables
 from tiktok_assets.dbt.runner import run_dbt_build
 
 DAY1, DAY2 = date(2026, 11, 20), date(2026, 11, 21)  # capture days
@@ -126,23 +127,12 @@ def test_video_curve_gives_stats_per_day_since_posting(two_builds: dict) -> None
                     (VB, 2, DAY1, "videos", 550), (VB, 3, DAY2, "videos", 800)]
 
 
-def marts(warehouse: Path) -> dict[str, list[tuple]]:
-    """Every mart's rows, in a stable order."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        names = [r[0] for r in con.execute("select table_name from information_schema.tables "
-                                           "where table_schema = 'marts' order by 1").fetchall()]
-        return {n: sorted(con.execute(f"select * from marts.{n}").fetchall(), key=repr) for n in names}
-    finally:
-        con.close()
-
-
 def test_deleting_the_warehouse_rebuilds_every_mart_identically(two_builds: dict) -> None:
     """The lake, not warehouse.duckdb, holds the history: delete the file, build, compare every mart."""
     lake, warehouse = two_builds["lake"], two_builds["warehouse"]
-    before = marts(warehouse)
-    assert {"fct_video_daily", "fct_search_results", "fct_videos"} <= set(before)
-    assert len(before["fct_video_daily"]) == 4 and len(before["fct_search_results"]) == 2
+    before = warehouse_tables(warehouse)
+    assert {"marts.fct_video_daily", "marts.fct_search_results", "marts.fct_videos"} <= set(before)
+    assert len(before["marts.fct_video_daily"]) == 4 and len(before["marts.fct_search_results"]) == 2
     warehouse.unlink()
     build(lake, warehouse)
-    assert marts(warehouse) == before
+    assert warehouse_tables(warehouse) == before

@@ -26,6 +26,7 @@ from deltalake import DeltaTable, write_deltalake
 
 from tests.dbt.lake_fixture import _comment, _user, _video, ts
 from tests.moto_s3 import MotoS3, moto_s3  # noqa: F401  (session fixture)
+from tests.warehouse_rows import warehouse_tables
 from tiktok_assets.dbt.lake_files import partition_day
 from tiktok_assets.dbt.runner import run_dbt_build
 from tiktok_assets.lake.schemas import SCHEMAS
@@ -145,14 +146,7 @@ def reads(run_results: Path) -> dict[str, tuple[str, set[str]]]:
 
 def tables(warehouse: Path) -> dict[str, list[tuple]]:
     """Every staging model and mart, rows in a stable order."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        names = [f"{s}.{t}" for s, t in con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('staging', 'marts') order by 1, 2").fetchall()]
-        return {n: sorted(con.execute(f"select * from {n}").fetchall(), key=repr) for n in names}
-    finally:
-        con.close()
+    return warehouse_tables(warehouse, ("staging", "marts"))
 
 
 def build(lake_url: str, warehouse: Path, target: Path, *, full_refresh: bool = False) -> dict[str, tuple[str, set[str]]]:

@@ -28,6 +28,7 @@ import pytest
 import time_machine
 import yaml
 
+from tests.warehouse_rows import warehouse_tables
 from tiktok_assets.assets import EVENT_NAMES
 from tiktok_assets.assets.windows import utc_day
 from tiktok_assets.cli.materialize_cmd import ALL_NAMES, MaterializeSummary, materialize
@@ -224,16 +225,7 @@ def test_a_fresh_warehouse_rebuilt_from_the_lake_has_identical_marts(two_days: T
     summary = run_dbt_build(str(two_days.warehouse.parent / "lake"), str(rebuilt))
     assert summary.success, summary.describe()
 
-    def marts(path: Path) -> dict[str, list[tuple]]:
-        con = duckdb.connect(str(path), read_only=True)
-        try:
-            names = [r[0] for r in con.execute("select table_name from information_schema.tables "
-                                               "where table_schema = 'marts' order by 1").fetchall()]
-            return {n: sorted(con.execute(f"select * from marts.{n}").fetchall(), key=repr) for n in names}
-        finally:
-            con.close()
-
-    before, after = marts(two_days.warehouse), marts(rebuilt)
+    before, after = warehouse_tables(two_days.warehouse), warehouse_tables(rebuilt)
     assert len(before) >= 9 and before.keys() == after.keys()
     for name in before:
         assert after[name] == before[name], name
