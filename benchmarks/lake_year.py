@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pyarrow as pa
 
@@ -280,16 +281,8 @@ def budget_env(today: date, accounts: int) -> Iterator[None]:
     daily = accounts * LEDGER_ROWS * 10
     values = {S.TIKTOK_CREDIT_BUDGET_DAILY: str(daily), S.TIKTOK_CREDIT_BUDGET_MONTHLY: str(daily * 31),
               S.TIKTOK_BILLING_CYCLE_DAY: str(full_period_cycle_day(today))}
-    previous = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
+    with mock.patch.dict(os.environ, values):  # restored afterwards, as the stdlib already does
         yield
-    finally:
-        for k, v in previous.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def estimate_seconds(today: date, accounts: int) -> float:
