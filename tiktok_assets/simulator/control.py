@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import random
 import threading
-import time
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from typing import Any
@@ -153,13 +152,17 @@ class Stats:
             self.charged = 0
             self.log: list[tuple[float, str, int, dict[str, Any]]] = []
 
-    def record(self, endpoint: str, key_fp: str, status: int, params: dict[str, Any], charged: bool) -> None:
+    def record(self, endpoint: str, key_fp: str, status: int, params: dict[str, Any], charged: bool,
+               arrived: float) -> None:
+        """Count one answered request; the log keeps its *arrival* time (``arrived``, unix seconds), the
+        instant the rate limiter counted it, so a log bucketed by window matches the server's windows
+        even when the answer took a while (latency, a loaded machine)."""
         with self._lock:
             self.requests[endpoint] += 1
             self.by_key[key_fp][endpoint] += 1
             self.status[status] += 1
             self.charged += int(charged)
-            self.log.append((time.time(), endpoint, status, params))
+            self.log.append((arrived, endpoint, status, params))
 
     def snapshot(self, credits_remaining: int) -> dict[str, Any]:
         with self._lock:

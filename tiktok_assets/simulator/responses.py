@@ -124,7 +124,7 @@ def api_request(sim: SimulatorServer, path: str, route: Callable[[dict[str, Any]
         params = {}
     ok_key, fp = sim._check_key(authorization)
     response, charged = _answer(sim, path, route, params, parse_error, ok_key, fp, t0, now)
-    sim._stats.record(path, fp, response[0] if response else 0, params, charged)
+    sim._stats.record(path, fp, response[0] if response else 0, params, charged, arrived=now)
     return response
 
 

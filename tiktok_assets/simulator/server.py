@@ -146,8 +146,9 @@ class SimulatorServer:
 
     @property
     def request_log(self) -> list[tuple[float, str, int, dict[str, Any]]]:
-        """(unix time, endpoint path, status, JSON body) of every API request, in arrival order."""
-        return list(self._stats.log)
+        """(arrival time in unix seconds, endpoint path, status, JSON body) of every API request, in arrival
+        order (the log is appended as answers complete, which under latency is another order)."""
+        return sorted(self._stats.log, key=lambda entry: entry[0])
 
     def enqueue_faults(self, faults: list[dict[str, Any]]) -> None:
         self.faults.enqueue(faults)
