@@ -95,7 +95,7 @@ def run_family(context: AssetExecutionContext, config: Config, scavio: ScavioRes
         return BODIES[name].fn(view(name, deliver), configs[name], scavio, lake, budget)
 
     yield from run_concurrently(names, {n: CATALOG[n].deps for n in names}, body,
-                                perform=lambda fn: fn(context), interrupt=client.interrupt)
+                                perform=lambda fn: fn(context), interrupt=client.interrupt, note=context.log.error)
 
 
 @multi_asset(name="tiktok_snapshots", **family_kwargs(SNAPSHOT_NAMES))

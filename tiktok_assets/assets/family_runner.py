@@ -31,12 +31,14 @@ Message = tuple[str, str, Any]
 def run_concurrently(names: Sequence[str], upstream: Mapping[str, Sequence[str]],
                      body: Callable[[str, Callable[[Callable[[Any], None]], None]], Iterator[Any]],
                      perform: Callable[[Callable[[Any], None]], None],
-                     interrupt: Callable[[], None] = lambda: None) -> Iterator[Any]:
+                     interrupt: Callable[[], None] = lambda: None,
+                     note: Callable[[str], None] = lambda _line: None) -> Iterator[Any]:
     """Yield the events of ``body(name, deliver)`` for every name, each body in its own thread.
 
     ``upstream[name]``: the names it waits for (only those in ``names`` count). ``deliver(fn)`` from a
     body queues ``fn``; this generator calls ``perform(fn)`` on its own thread when it gets there.
-    Raises the first body exception once every runnable asset has ended.
+    Raises the first body exception once every runnable asset has ended; ``note`` gets one line per
+    failed asset and per asset not started because of it (from the threads: a logger's call).
     """
     waits = {n: [u for u in upstream.get(n, ()) if u in names and u != n] for n in names}
     messages: queue.Queue[Message] = queue.Queue()
@@ -61,6 +63,7 @@ def run_concurrently(names: Sequence[str], upstream: Mapping[str, Sequence[str]]
             else:
                 errors.append(error)
                 blocked.add(name)
+                note(f"{name} failed: {getattr(error, 'description', None) or error}")
             start_ready()
             last = not running
         if last:
@@ -75,6 +78,7 @@ def run_concurrently(names: Sequence[str], upstream: Mapping[str, Sequence[str]]
                     pending.remove(name)
                     blocked.add(name)
                     changed = True
+                    note(f"{name} not started: its upstream {', '.join(u for u in waits[name] if u in blocked)} failed")
                 elif all(u in ended for u in waits[name]):
                     pending.remove(name)
                     running.add(name)

@@ -11,8 +11,6 @@ fetches anyway).
 """
 
 
-
-
 from . import resolve
 from .fanout import EntityOutcome, fan_out
 from ..budget.resource import BudgetResource

@@ -14,7 +14,6 @@ and the rename is recorded in the entity's notes, its ``entity_status`` detail a
 from typing import Any
 
 
-
 from ..scavio.errors import EntityNotFoundError
 
 from . import resolve

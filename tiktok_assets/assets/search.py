@@ -18,7 +18,6 @@ from datetime import date
 from typing import Any
 
 
-
 from .fanout import EntityOutcome, fan_out
 from ..budget.resource import BudgetResource
 from ..lake.store import LakeResource
