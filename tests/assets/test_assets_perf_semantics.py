@@ -66,7 +66,8 @@ def test_rerun_of_unchanged_day_costs_about_one_request_per_stream(pipeline) -> 
 
     # refresh: true forces the full fetch again, with the same result
     sim.reset_stats()
-    cfg = {"ops": {f"tiktok__{n}": {"config": {"refresh": True}} for n in ("followers", "comments")}}
+    cfg = {"ops": {"tiktok_snapshots": {"config": {"followers": {"refresh": True}}},
+                   "tiktok_events": {"config": {"comments": {"refresh": True}}}}}
     forced = pipeline.run(("followers", "comments"), today, run_config=cfg)
     assert forced.success and requests(sim, "user/followers") >= n_acc and requests(sim, "video/comments") > 0
     assert content(lake, "comments") == first["comments"] and content(lake, "followers") == first["followers"]
@@ -125,7 +126,7 @@ def test_stream_failure_fails_only_its_account_and_keeps_its_partitions(pipeline
     row = row.set_column(row.schema.get_field_index("aweme_id"), row.schema.field("aweme_id"), pa.array([" "]))
     lake.write_partition("posts", day, victim, row)
     sim.reset_stats()
-    result = pipeline.run(("comments",), today, run_config={"ops": {"tiktok__comments": {"config": {"refresh": True}}}})
+    result = pipeline.run(("comments",), today, run_config={"ops": {"tiktok_events": {"config": {"comments": {"refresh": True}}}}})
     md = metadata(result, "comments")
     assert md["failed_entities"] == [victim]
     assert not check(result, "comments").passed

@@ -49,7 +49,7 @@ def test_entities_tag_fetches_only_that_entity(pipeline) -> None:
 
 def test_config_entities_override(pipeline) -> None:
     today = today_utc()
-    cfg = {"ops": {"tiktok__profiles": {"config": {"entities": ["pixel_pets"]}}}}
+    cfg = {"ops": {"tiktok_snapshots": {"config": {"profiles": {"entities": ["pixel_pets"]}}}}}
     result = pipeline.run(("profiles",), today, run_config=cfg)
     assert result.success
     assert [k for _d, k in pipeline.lake.partitions("profiles")] == ["pixel_pets"]

@@ -36,7 +36,7 @@ def test_whole_feed_captured_with_every_video_kept(adversarial_pipeline) -> None
     p, sim, today = adversarial_pipeline, adversarial_pipeline.sim, today_utc()
     p.track(hashtags=TAGS)
     deep = 100  # deeper than the API's ~2,000 cap (67 pages): every feed is read to its end
-    result = p.run(["hashtags", "hashtag_videos"], today, run_config={"ops": {"tiktok__hashtag_videos": {"config": {"max_pages": deep}}}})
+    result = p.run(["hashtags", "hashtag_videos"], today, run_config={"ops": {"tiktok_snapshots": {"config": {"hashtag_videos": {"max_pages": deep}}}}})
     assert result.success and check(result, "hashtag_videos").passed
     md = metadata(result, "hashtag_videos")
     for name in TAGS:

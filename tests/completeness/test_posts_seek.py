@@ -15,7 +15,7 @@ from tiktok_assets.assets.windows import Window, today_utc, utc_day
 from tiktok_assets.simulator.config import ADVERSARIAL
 
 ACCOUNTS = DEMO["accounts"]
-SEEK = {"ops": {"tiktok__posts": {"config": {"seek": True}}}}
+SEEK = {"ops": {"tiktok_events": {"config": {"posts": {"seek": True}}}}}
 
 
 def old_window() -> Window:

@@ -36,7 +36,7 @@ def test_daily_runs_add_one_observation_per_video_per_day(make_pipeline, simulat
     sim = simulator_factory(now=clock1.timestamp(), quirks=frozenset())
     p = make_pipeline(sim)
     p.track(accounts=[ACCOUNT])
-    cfg = {"ops": {"tiktok__posts": {"config": {"reobserve_days": N}}}}
+    cfg = {"ops": {"tiktok_events": {"config": {"posts": {"reobserve_days": N}}}}}
 
     with time_machine.travel(clock1, tick=True):
         assert p.run(("posts",), day1, run_config=cfg).success

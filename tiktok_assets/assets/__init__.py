@@ -4,25 +4,19 @@ Snapshot assets (what the API says now; no partitions, each run captures now und
 date): profiles, hashtags, hashtag_videos (the feed as observed), followers, followings,
 search_users. Event assets (daily partitions by UTC create day, any range, one pagination pass per
 entity per run): posts, search_videos, comments, comment_replies, videos.
+
+Each family is one ``@multi_asset`` (:mod:`.families`): ``SNAPSHOT_ASSETS`` and ``EVENT_ASSETS`` are
+one-element lists of them, ``ALL_ASSETS`` both.
 """
 
 from __future__ import annotations
 
-from .comments import comment_replies, comments
-from .follow_lists import followers, followings
-from .hashtags import hashtag_videos, hashtags
-from .posts import posts
-from .profiles import profiles
-from .search import search_users, search_videos
-from .decorator_args import asset_key
-from .videos import videos
-
 from ..catalog import EVENT_NAMES, SNAPSHOT_NAMES
+from .decorator_args import asset_key
+from .families import tiktok_events, tiktok_snapshots
 
-_BY_NAME = {a.key.path[-1]: a for a in (profiles, hashtags, hashtag_videos, followers, followings, search_users,
-                                          posts, search_videos, comments, comment_replies, videos)}
-SNAPSHOT_ASSETS = [_BY_NAME[n] for n in SNAPSHOT_NAMES]
-EVENT_ASSETS = [_BY_NAME[n] for n in EVENT_NAMES]
+SNAPSHOT_ASSETS = [tiktok_snapshots]
+EVENT_ASSETS = [tiktok_events]
 ALL_ASSETS = [*SNAPSHOT_ASSETS, *EVENT_ASSETS]
 
 __all__ = ["ALL_ASSETS", "EVENT_ASSETS", "EVENT_NAMES", "SNAPSHOT_ASSETS", "SNAPSHOT_NAMES", "asset_key"]

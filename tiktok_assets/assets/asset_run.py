@@ -7,7 +7,7 @@ to write, how to report). Keeping it here lets each asset module contain only it
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -16,7 +16,6 @@ import pyarrow as pa
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
-    AssetExecutionContext,
     AssetMaterialization,
     Config,
     Failure,
@@ -36,6 +35,7 @@ from ..scavio.protocol import TikTokApi
 from ..scavio.resource import ScavioResource
 from ..partitions import ENTITIES_TAG, day_range_problem, parse_entities_tag, requested_days
 from ..tracking import TrackedFileError, load_tracked
+from .context import AssetContext
 from .status import status_rows
 from .windows import Window, today_utc
 
@@ -60,12 +60,24 @@ class TikTokConfig(Config):
     )
 
 
-def refuse_bad_request(context: AssetExecutionContext, name: str, config: TikTokConfig) -> None:
+@dataclass(frozen=True)
+class AssetBody:
+    """One asset's body and its run config class; each asset module lists its own in ``BODIES``.
+
+    Why plain functions: the decorator is ``families.py``'s (one ``@multi_asset`` per family); a body
+    is ``fn(context, config, scavio, lake, budget)`` and yields its asset's events.
+    """
+
+    fn: Callable[..., AssetEvents]
+    config: type[TikTokConfig]
+
+
+def refuse_bad_request(context: AssetContext, name: str, config: TikTokConfig) -> None:
     """Fail the step, with one line, when the run asks for days that cannot be captured (before the
     first partition, or after today UTC), names entities that are not tracked, or the tracked file is
     broken. A run launched from the UI or a script with such tags would otherwise spend credits on
     days that have not happened or silently capture nothing."""
-    days = requested_days(context.run.tags)
+    days = requested_days(context.run_tags)
     problem = day_range_problem(*days, today_utc()) if days else None
     if problem is None:
         try:
@@ -73,7 +85,7 @@ def refuse_bad_request(context: AssetExecutionContext, name: str, config: TikTok
         except TrackedFileError as exc:
             problem = str(exc)
         else:
-            wanted = list(config.entities) or parse_entities_tag(context.run.tags.get(ENTITIES_TAG)) or []
+            wanted = list(config.entities) or parse_entities_tag(context.run_tags.get(ENTITIES_TAG)) or []
             unknown = [w for w in wanted if w not in tracked.all_names()]
             if unknown:
                 problem = f"not tracked: {', '.join(unknown)} (track them first, or fix the names)"
@@ -83,7 +95,7 @@ def refuse_bad_request(context: AssetExecutionContext, name: str, config: TikTok
 
 @dataclass
 class AssetRun:
-    context: AssetExecutionContext
+    context: AssetContext
     name: str  # asset name == lake table name
     client: TikTokApi
     lake: Lake
@@ -99,7 +111,7 @@ class AssetRun:
     partitions: Window | None = None
 
     @classmethod
-    def start(cls, context: AssetExecutionContext, name: str, scavio: ScavioResource, lake: LakeResource,
+    def start(cls, context: AssetContext, name: str, scavio: ScavioResource, lake: LakeResource,
               config: TikTokConfig, budget: BudgetResource) -> AssetRun:
         """Open one asset execution; use it as ``with AssetRun.start(...) as run:``.
 
@@ -111,11 +123,11 @@ class AssetRun:
         raised: a failed run still records what it spent.
         """
         refuse_bad_request(context, name, config)  # before any request: nothing spent, nothing written
-        if context.assets_def.partitions_def is None:
+        if not context.partitioned or context.time_window is None:
             today = today_utc()
             window = Window(today, today)
         else:
-            tw = context.partition_time_window
+            tw = context.time_window
             window = Window.from_datetimes(tw.start, tw.end)
         the_lake = lake.get_lake()
         settings = budget.get_settings()
@@ -129,7 +141,7 @@ class AssetRun:
 
     @property
     def partitioned(self) -> bool:
-        return self.context.assets_def.partitions_def is not None
+        return self.context.partitioned
 
     def __enter__(self) -> AssetRun:
         self._flushing = ledger_flushing(self.lake, self.client, self.context.run_id, asset=self.name)
@@ -146,7 +158,7 @@ class AssetRun:
 
     # --- what to fetch -----------------------------------------------------------------------------
     def wanted(self) -> list[str] | None:
-        return list(self.config.entities) or parse_entities_tag(self.context.run.tags.get(ENTITIES_TAG))
+        return list(self.config.entities) or parse_entities_tag(self.context.run_tags.get(ENTITIES_TAG))
 
     def select(self, kind: str) -> list[str]:
         """Tracked entities of ``kind`` (accounts/hashtags/keywords), narrowed by config or run tag."""
@@ -253,6 +265,7 @@ class AssetRun:
         failed = [o for o in outcomes if not o.ok]
         check = AssetCheckResult(
             check_name=ENTITIES_CHECK,
+            asset_key=self.context.asset_key,
             passed=not failed,
             severity=AssetCheckSeverity.ERROR,
             description=("all entities ok" if not failed else "failed: " + "; ".join(o.error for o in failed)),
@@ -266,7 +279,7 @@ class AssetRun:
         captured = self.lake.rows_per_day(self.name, days, captured_at=self.captured_at)
         if not self.partitioned:
             day = self.window.start
-            yield MaterializeResult(metadata={**run_md, **self.day_metadata(day, held[day], captured[day], run_credits)},
+            yield MaterializeResult(asset_key=self.context.asset_key, metadata={**run_md, **self.day_metadata(day, held[day], captured[day], run_credits)},
                                     check_results=[check])
             return
         targets = {d.isoformat() for d in (self.partitions or self.window).days()}
@@ -274,11 +287,11 @@ class AssetRun:
             md = {**run_md, "run_credits_used": MetadataValue.int(run_credits),
                   **self.day_metadata(day, held[day], captured[day], spent)}
             if day.isoformat() in targets:
-                self.context.add_asset_metadata(md, partition_key=day.isoformat())
+                self.context.add_metadata(md, partition_key=day.isoformat())
             else:  # re-observed: not one of the run's partitions, so its own event
                 yield AssetMaterialization(asset_key=self.context.asset_key, partition=day.isoformat(),
                                            metadata={**md, "reobserved": MetadataValue.bool(True)})
-        yield MaterializeResult(check_results=[check])
+        yield MaterializeResult(asset_key=self.context.asset_key, check_results=[check])
 
     def day_metadata(self, day: date, held: int, captured: int, credits: int) -> dict[str, Any]:
         """What one day (partition) holds: numbers stay numbers on every run, for the UI's plots."""

@@ -25,7 +25,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from dagster import AssetExecutionContext, asset
+
 from pydantic import Field
 
 from ..scavio.errors import EntityNotFoundError
@@ -33,9 +33,9 @@ from .fanout import EntityOutcome
 from ..budget.resource import BudgetResource
 from ..lake.store import LakeResource
 from ..scavio.resource import ScavioResource
-from .asset_run import AssetEvents, AssetRun, TikTokConfig
+from .asset_run import AssetBody, AssetEvents, AssetRun, TikTokConfig
+from .context import AssetContext
 from .sink import DaySink
-from .decorator_args import asset_kwargs
 from .state import StreamState
 from .streams import EntityPlan, fan_out_streams
 from .unchanged import copy_rows, decide, in_set, pair_in_set, save_all
@@ -112,8 +112,7 @@ def plan_streams(run: AssetRun, account: str, outcome: EntityOutcome, current: d
     return EntityPlan(streams=todo, finish=finish, abort=sink.abort), sink, gone
 
 
-@asset(**asset_kwargs("comments"))
-def comments(context: AssetExecutionContext, config: CommentsConfig, scavio: ScavioResource, lake: LakeResource,
+def comments(context: AssetContext, config: CommentsConfig, scavio: ScavioResource, lake: LakeResource,
         budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "comments", scavio, lake, config, budget) as run:
         accounts = run.select("accounts")
@@ -143,8 +142,7 @@ def comments(context: AssetExecutionContext, config: CommentsConfig, scavio: Sca
         yield from run.finish(fan_out_streams(run, accounts, plan, fetch))
 
 
-@asset(**asset_kwargs("comment_replies"))
-def comment_replies(context: AssetExecutionContext, config: RepliesConfig, scavio: ScavioResource, lake: LakeResource,
+def comment_replies(context: AssetContext, config: RepliesConfig, scavio: ScavioResource, lake: LakeResource,
         budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "comment_replies", scavio, lake, config, budget) as run:
         accounts = run.select("accounts")
@@ -170,3 +168,7 @@ def comment_replies(context: AssetExecutionContext, config: RepliesConfig, scavi
                 outcome.notes.append(f"comment {cid} on {vid} not found")
 
         yield from run.finish(fan_out_streams(run, accounts, plan, fetch))
+
+
+# the bodies of this module by asset name, with their config class (run by ``families.py``)
+BODIES = {"comments": AssetBody(comments, CommentsConfig), "comment_replies": AssetBody(comment_replies, RepliesConfig)}

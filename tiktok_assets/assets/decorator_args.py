@@ -1,4 +1,4 @@
-"""Decorator arguments shared by all eleven TikTok assets (one place for naming, partitions, checks)."""
+"""Decorator arguments of the two TikTok families (one place for naming, partitions, checks)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 import warnings
 
 import pyarrow as pa
-from dagster import AssetKey, BetaWarning, TableColumn, TableColumnConstraints, TableSchema
+from dagster import AssetKey, AssetSpec, BetaWarning, TableColumn, TableColumnConstraints, TableSchema
 
 # ``backfill_policy`` is marked beta in dagster 1.13, and single-run backfills are a deliberate design
-# choice here (tested in tests/assets/test_backfill.py); don't repeat the warning for all 11 assets.
+# choice here (tested in tests/assets/test_backfill.py); don't repeat the warning.
 warnings.filterwarnings("ignore", message=r".*backfill_policy.*", category=BetaWarning)
 
 from ..checks import KEY_PREFIX, entities_ok_spec
@@ -22,26 +22,38 @@ from ..pools import SCAVIO_API_POOL
 GROUP = "tiktok"
 
 
-def asset_kwargs(name: str) -> dict[str, Any]:
-    """``@asset(**asset_kwargs(name))``: everything but the body, from the asset's catalog entry.
+def asset_spec(name: str) -> AssetSpec:
+    """The asset's ``AssetSpec`` in its family's ``@multi_asset`` (``families.py``): everything but the
+    body, from the asset's catalog entry.
 
-    Key ``tiktok/<name>``; event assets get the daily partitions and single-run backfills;
-    snapshot assets have no partitions (each run captures now, see the README's "Partitions").
+    Key ``tiktok/<name>``; event assets get the daily partitions (their family has single-run
+    backfills); snapshot assets have no partitions (each run captures now, see the README's "Partitions").
     """
     info = CATALOG[name]
+    return AssetSpec(
+        key=asset_key(name),
+        group_name=GROUP,
+        deps=[AssetKey([KEY_PREFIX, d]) for d in info.deps],
+        description=info.description,
+        kinds={"deltalake"},
+        tags={"tiktok/semantics": info.semantics},
+        metadata={"semantics": info.semantics, "lake_table": name, "dagster/column_schema": column_schema(name)},
+        partitions_def=daily_partitions if info.partitioned else None,
+    )
+
+
+def family_kwargs(names: Sequence[str]) -> dict[str, Any]:
+    """``@multi_asset(**family_kwargs(names))``: the specs, each asset's ``entities_ok`` check, the
+    API pool, and (for the event family) the daily partitions with single-run backfills."""
+    partitioned = {CATALOG[n].partitioned for n in names}
+    assert len(partitioned) == 1, "a multi_asset has one partitions definition: one family per semantics"
     kwargs: dict[str, Any] = {
-        "name": name,
-        "key_prefix": [KEY_PREFIX],
-        "group_name": GROUP,
-        "deps": [AssetKey([KEY_PREFIX, d]) for d in info.deps],
-        "check_specs": [entities_ok_spec(name)],
-        "description": info.description,
+        "specs": [asset_spec(n) for n in names],
+        "check_specs": [entities_ok_spec(n) for n in names],
+        "can_subset": True,
         "pool": SCAVIO_API_POOL,
-        "kinds": {"deltalake"},
-        "tags": {"tiktok/semantics": info.semantics},
-        "metadata": {"semantics": info.semantics, "lake_table": name, "dagster/column_schema": column_schema(name)},
     }
-    if info.partitioned:
+    if partitioned.pop():
         kwargs.update(partitions_def=daily_partitions, backfill_policy=single_run)
     return kwargs
 

@@ -11,15 +11,13 @@ fetches anyway).
 """
 
 
-from dagster import AssetExecutionContext, asset
-
 from . import resolve
 from .fanout import EntityOutcome, fan_out
 from ..budget.resource import BudgetResource
 from ..lake.store import LakeResource
 from ..scavio.resource import ScavioResource
-from .asset_run import AssetEvents, AssetRun, TikTokConfig
-from .decorator_args import asset_kwargs
+from .asset_run import AssetBody, AssetEvents, AssetRun, TikTokConfig
+from .context import AssetContext
 from .sink import DaySink
 from .state import StreamState
 from .unchanged import save_all, unchanged_single
@@ -66,13 +64,15 @@ def _graph(run: AssetRun, method: str) -> AssetEvents:
         yield from run.finish(fan_out(run, accounts, work))
 
 
-@asset(**asset_kwargs("followers"))
-def followers(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
+def followers(context: AssetContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
         budget: BudgetResource) -> AssetEvents:
     yield from _graph(AssetRun.start(context, "followers", scavio, lake, config, budget), "user_followers")
 
 
-@asset(**asset_kwargs("followings"))
-def followings(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
+def followings(context: AssetContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
         budget: BudgetResource) -> AssetEvents:
     yield from _graph(AssetRun.start(context, "followings", scavio, lake, config, budget), "user_followings")
+
+
+# the bodies of this module by asset name, with their config class (run by ``families.py``)
+BODIES = {"followers": AssetBody(followers, TikTokConfig), "followings": AssetBody(followings, TikTokConfig)}

@@ -21,7 +21,7 @@ is not trusted; ``refresh: true`` fetches anyway).
 
 from typing import Any
 
-from dagster import AssetExecutionContext, MetadataValue, asset
+from dagster import MetadataValue
 from pydantic import Field
 
 from . import resolve
@@ -29,8 +29,8 @@ from .fanout import EntityOutcome, fan_out
 from ..budget.resource import BudgetResource
 from ..lake.store import LakeResource
 from ..scavio.resource import ScavioResource
-from .asset_run import AssetEvents, AssetRun, TikTokConfig
-from .decorator_args import asset_kwargs
+from .asset_run import AssetBody, AssetEvents, AssetRun, TikTokConfig
+from .context import AssetContext
 from .sink import DaySink
 from .state import StreamState
 from .unchanged import save_all, unchanged_single
@@ -56,16 +56,14 @@ def feed_cap_note(last: Any, served: int, max_pages: int) -> str | None:
     return None
 
 
-@asset(**asset_kwargs("hashtags"))
-def hashtags(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
+def hashtags(context: AssetContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
         budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "hashtags", scavio, lake, config, budget) as run:
         yield from run.finish(resolve.capture_each(run, "hashtag", lambda name, _outcome:
                                                    run.client.hashtag(hashtag_name=name)))
 
 
-@asset(**asset_kwargs("hashtag_videos"))
-def hashtag_videos(context: AssetExecutionContext, config: HashtagVideosConfig, scavio: ScavioResource, lake: LakeResource,
+def hashtag_videos(context: AssetContext, config: HashtagVideosConfig, scavio: ScavioResource, lake: LakeResource,
         budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "hashtag_videos", scavio, lake, config, budget) as run:
         from .follow_lists import latest_counts
@@ -100,3 +98,7 @@ def hashtag_videos(context: AssetExecutionContext, config: HashtagVideosConfig, 
         outcomes = fan_out(run, names, work)
         yield from run.finish(outcomes, extra={"max_pages": MetadataValue.int(config.max_pages),
                                            "feeds_capped": MetadataValue.int(len(capped))})
+
+
+# the bodies of this module by asset name, with their config class (run by ``families.py``)
+BODIES = {"hashtags": AssetBody(hashtags, TikTokConfig), "hashtag_videos": AssetBody(hashtag_videos, HashtagVideosConfig)}

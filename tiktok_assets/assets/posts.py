@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from itertools import chain
 from typing import Any
 
-from dagster import AssetExecutionContext, asset
+
 from pydantic import Field
 
 from . import resolve
@@ -30,8 +30,8 @@ from .fanout import EntityOutcome, fan_out
 from ..budget.resource import BudgetResource
 from ..lake.store import LakeResource
 from ..scavio.resource import ScavioResource
-from .asset_run import AssetEvents, AssetRun, TikTokConfig
-from .decorator_args import asset_kwargs
+from .asset_run import AssetBody, AssetEvents, AssetRun, TikTokConfig
+from .context import AssetContext
 from .sink import DaySink
 from .windows import Window, page_is_older_than, today_utc
 
@@ -118,8 +118,7 @@ def reobservation_window(window: Window, days: int, today: date | None = None) -
     return Window(window.start - timedelta(days=days), window.end)
 
 
-@asset(**asset_kwargs("posts"))
-def posts(context: AssetExecutionContext, config: PostsConfig, scavio: ScavioResource, lake: LakeResource,
+def posts(context: AssetContext, config: PostsConfig, scavio: ScavioResource, lake: LakeResource,
         budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "posts", scavio, lake, config, budget) as run:
         run.window = reobservation_window(run.window, config.reobserve_days)
@@ -134,3 +133,7 @@ def posts(context: AssetExecutionContext, config: PostsConfig, scavio: ScavioRes
                     newest_first_pass(run, run.client.user_posts(sec), outcome, sink, seen)
 
         yield from run.finish(fan_out(run, run.select("accounts"), work))
+
+
+# the bodies of this module by asset name, with their config class (run by ``families.py``)
+BODIES = {"posts": AssetBody(posts, PostsConfig)}

@@ -13,7 +13,6 @@ and the rename is recorded in the entity's notes, its ``entity_status`` detail a
 
 from typing import Any
 
-from dagster import AssetExecutionContext, asset
 
 from ..scavio.errors import EntityNotFoundError
 
@@ -22,8 +21,8 @@ from .fanout import EntityOutcome
 from ..budget.resource import BudgetResource
 from ..lake.store import LakeResource
 from ..scavio.resource import ScavioResource
-from .asset_run import AssetEvents, AssetRun, TikTokConfig
-from .decorator_args import asset_kwargs
+from .asset_run import AssetBody, AssetEvents, AssetRun, TikTokConfig
+from .context import AssetContext
 
 
 def profile_following_renames(run: AssetRun, account: str, outcome: EntityOutcome) -> dict[str, Any]:
@@ -39,9 +38,12 @@ def profile_following_renames(run: AssetRun, account: str, outcome: EntityOutcom
         return user
 
 
-@asset(**asset_kwargs("profiles"))
-def profiles(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
+def profiles(context: AssetContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
         budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "profiles", scavio, lake, config, budget) as run:
         yield from run.finish(resolve.capture_each(run, "account", lambda account, outcome:
                                                    profile_following_renames(run, account, outcome)))
+
+
+# the bodies of this module by asset name, with their config class (run by ``families.py``)
+BODIES = {"profiles": AssetBody(profiles, TikTokConfig)}

@@ -17,20 +17,18 @@ on across pages.
 from datetime import date
 from typing import Any
 
-from dagster import AssetExecutionContext, asset
 
 from .fanout import EntityOutcome, fan_out
 from ..budget.resource import BudgetResource
 from ..lake.store import LakeResource
 from ..scavio.resource import ScavioResource
-from .asset_run import AssetEvents, AssetRun, TikTokConfig
-from .decorator_args import asset_kwargs
+from .asset_run import AssetBody, AssetEvents, AssetRun, TikTokConfig
+from .context import AssetContext
 from .sink import DaySink
 from .windows import publish_time_bucket, utc_day
 
 
-@asset(**asset_kwargs("search_videos"))
-def search_videos(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
+def search_videos(context: AssetContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
         budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "search_videos", scavio, lake, config, budget) as run:
         bucket = publish_time_bucket(run.window)
@@ -55,8 +53,7 @@ def search_videos(context: AssetExecutionContext, config: TikTokConfig, scavio: 
         yield from run.finish(fan_out(run, run.select("keywords"), work), extra={"publish_time": bucket})
 
 
-@asset(**asset_kwargs("search_users"))
-def search_users(context: AssetExecutionContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
+def search_users(context: AssetContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,
         budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "search_users", scavio, lake, config, budget) as run:
 
@@ -69,3 +66,7 @@ def search_users(context: AssetExecutionContext, config: TikTokConfig, scavio: S
                     sink.add(page.items, {"keyword": keyword, "search_rank": ranks}, day=run.window.start)
 
         yield from run.finish(fan_out(run, run.select("keywords"), work))
+
+
+# the bodies of this module by asset name, with their config class (run by ``families.py``)
+BODIES = {"search_users": AssetBody(search_users, TikTokConfig), "search_videos": AssetBody(search_videos, TikTokConfig)}

@@ -17,7 +17,7 @@ follow the same rules as every other asset.
 
 from datetime import UTC, date, timedelta
 
-from dagster import AssetExecutionContext, MetadataValue, asset
+from dagster import MetadataValue
 from pydantic import Field
 
 from ..scavio.errors import EntityNotFoundError
@@ -26,8 +26,8 @@ from .streams import EntityPlan, fan_out_streams
 from ..budget.resource import BudgetResource
 from ..lake.store import LakeResource
 from ..scavio.resource import ScavioResource
-from .asset_run import AssetEvents, AssetRun, TikTokConfig
-from .decorator_args import asset_kwargs
+from .asset_run import AssetBody, AssetEvents, AssetRun, TikTokConfig
+from .context import AssetContext
 from .sink import DaySink
 from .unchanged import copy_rows, not_in_set
 from .windows import today_utc
@@ -63,8 +63,7 @@ def discover(run: AssetRun) -> dict[str, tuple[date, str, str]]:
     return found
 
 
-@asset(**asset_kwargs("videos"))
-def videos(context: AssetExecutionContext, config: VideosConfig, scavio: ScavioResource, lake: LakeResource,
+def videos(context: AssetContext, config: VideosConfig, scavio: ScavioResource, lake: LakeResource,
         budget: BudgetResource) -> AssetEvents:
     with AssetRun.start(context, "videos", scavio, lake, config, budget) as run:
         found = discover(run)
@@ -109,3 +108,7 @@ def videos(context: AssetExecutionContext, config: VideosConfig, scavio: ScavioR
             "videos_fetched": MetadataValue.int(sum(len(ids) for ids in fetched.values())),
             "videos_skipped_already_stored": MetadataValue.int(len(found) - len(todo)),
         })
+
+
+# the bodies of this module by asset name, with their config class (run by ``families.py``)
+BODIES = {"videos": AssetBody(videos, VideosConfig)}

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from ..partitions import ENTITIES_TAG, RANGE_END_TAG, RANGE_START_TAG
-from ..catalog import ALL_NAMES, SNAPSHOT_NAMES as SNAPSHOTS
+from ..catalog import ALL_NAMES, CATALOG, SNAPSHOT_NAMES as SNAPSHOTS
 from . import preflight
 from .instance import open_instance, prepare_dagster_home
 
@@ -35,8 +35,9 @@ class AssetSummary:
     rows: int = 0
     pages: int = 0
     credits: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # from its family's step start to its materialization
     errors: list[str] = field(default_factory=list)
+    step: str | None = None  # the family step that ran it (``tiktok_snapshots`` / ``tiktok_events``)
 
 
 @dataclass
@@ -138,13 +139,26 @@ def apply_ledger_spend(assets: list[AssetSummary], run_id: str) -> None:
 
 
 def summarize(result: Any, instance: Any, names: list[str]) -> list[AssetSummary]:
-    by_step = {f"tiktok__{n}": AssetSummary(n, status="not run") for n in names}
-    for stat in instance.get_run_step_stats(result.run_id):
-        if stat.step_key in by_step and stat.start_time and stat.end_time:
-            by_step[stat.step_key].seconds = round(stat.end_time - stat.start_time, 2)
+    """One summary per asset. A step runs a whole family (``assets/families.py``), so step events are
+    mapped to the assets of that step, and an asset's seconds are from its step's start to its own
+    materialization (the assets of a family run concurrently)."""
+    from dagster import DagsterEventType
+
+    from ..assets import ALL_ASSETS
+
+    by_name = {n: AssetSummary(n, status="not run") for n in names}
+    step_assets = {a.node_def.name: [k.path[-1] for k in a.keys if k.path[-1] in by_name] for a in ALL_ASSETS}
+    for step, members in step_assets.items():
+        for n in members:
+            by_name[n].step = step
+    started = {stat.step_key: stat.start_time for stat in instance.get_run_step_stats(result.run_id) if stat.start_time}
+    for entry in instance.all_logs(result.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION):
+        summary = by_name.get(entry.dagster_event.asset_key.path[-1])
+        if summary is not None and summary.step in started:
+            summary.seconds = max(summary.seconds, round(entry.timestamp - started[summary.step], 2))
     for ev in result.get_asset_materialization_events():
         mat = ev.materialization
-        summary = by_step.get("tiktok__" + mat.asset_key.path[-1])
+        summary = by_name.get(mat.asset_key.path[-1])
         if summary is None:
             continue
         # one materialization per partition of the range, each describing its own day: the rows this
@@ -153,23 +167,25 @@ def summarize(result: Any, instance: Any, names: list[str]) -> list[AssetSummary
         summary.status = "ok"
         summary.rows += int(md["rows_captured"].value) if "rows_captured" in md else 0
     for ev in result.get_asset_check_evaluations():
-        summary = by_step.get("tiktok__" + ev.asset_key.path[-1])
+        summary = by_name.get(ev.asset_key.path[-1])
         if summary is not None and not ev.passed:
             summary.status = "entity errors"
             summary.errors.append(ev.description or "entity check failed")
     for ev in result.get_step_failure_events():
-        summary = by_step.get(ev.step_key)
-        if summary is None:
-            continue
         data = ev.step_failure_data
         message = (data.user_failure_data.description if data.user_failure_data and data.user_failure_data.description
                    else data.error.message.strip() if data.error else "step failed")
-        summary.status = "failed"
-        summary.errors.append(message)
+        unfinished = [n for n in step_assets.get(ev.step_key, []) if by_name[n].status == "not run"]
+        for n in unfinished:  # the family's other assets finished and keep their own status
+            if any(d in unfinished for d in CATALOG[n].deps):  # its upstream failed: it never started
+                by_name[n].status = "skipped (upstream failed)"
+            else:
+                by_name[n].status = "failed"
+                by_name[n].errors.append(message)
     for ev in result.get_step_skipped_events():
-        if ev.step_key in by_step:
-            by_step[ev.step_key].status = "skipped (upstream failed)"
-    return list(by_step.values())
+        for n in step_assets.get(ev.step_key, []):
+            by_name[n].status = "skipped (upstream failed)"
+    return list(by_name.values())
 
 
 def format_summary(summary: MaterializeSummary) -> str:
@@ -181,8 +197,19 @@ def format_summary(summary: MaterializeSummary) -> str:
     total = [a for a in summary.assets]
     lines.append("-" * len(header))
     lines.append(f"{'total':<16} {'':<14} {sum(a.rows for a in total):>7} {sum(a.pages for a in total):>6} "
-                 f"{sum(a.credits for a in total):>7} {sum(a.seconds for a in total):>8.2f}")
+                 f"{sum(a.credits for a in total):>7} {wall_seconds(total):>8.2f}")
     return "\n".join(lines)
+
+
+def wall_seconds(assets: list[AssetSummary]) -> float:
+    """The run's time: the assets of a family overlap, so each step counts once (its last asset)."""
+    per_step: dict[str | None, float] = {}
+    for a in assets:
+        if a.step is None:
+            per_step[a.asset] = a.seconds
+        else:
+            per_step[a.step] = max(per_step.get(a.step, 0.0), a.seconds)
+    return sum(per_step.values())
 
 
 def run_dbt(log: Any = print) -> bool:

@@ -219,6 +219,10 @@ class ScavioClient:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
+    def interrupt(self) -> None:
+        """Stop this run's requests now (the step's thread was interrupted): waiting senders raise."""
+        self._req.interrupt()
+
     def _guarded(self, fn: Callable[[T], R], item: T) -> R:
         self._req.raise_if_stopped()  # don't even start a task once the run was stopped
         return fn(item)

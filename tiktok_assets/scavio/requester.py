@@ -1,8 +1,8 @@
 """One API call, done right: budget reservation, shared pacing, retries, error mapping, ledger.
 
 Why separate from ``client.py``: the client knows endpoints and pagination; this module knows HTTP.
-Order of one attempt: refuse if the run was stopped (401/403, 402, budget) -> reserve 1 credit ->
-wait for a slot on the key's shared pacer -> POST -> re-stamp the slot and adapt to the
+Order of one attempt: refuse if the run was stopped (401/403, 402, budget) -> wait for one of the
+client's ``max_concurrency`` request slots -> reserve 1 credit -> wait for a slot on the key's shared pacer -> POST -> re-stamp the slot and adapt to the
 X-RateLimit-* headers -> ledger entry -> settle the reservation with the real cost -> map the status.
 
 Retry policy (see ``retry.py`` for the waits): 429 waits as the server says (and pauses every sender
@@ -91,6 +91,10 @@ class Requester:
         self.credits_remaining: int | None = None
         self._stop: BaseException | None = None
         self._stop_lock = threading.Lock()
+        # One concurrency for the run: every thread of every asset (a family runs several at once, each
+        # with its own ``map_concurrent`` pool) waits here for one of ``max_concurrency`` request slots,
+        # before the pacer and httpx, so in-flight requests never exceed it and waiting is never an error.
+        self._slots = threading.BoundedSemaphore(max_concurrency)
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers={"Authorization": f"Bearer {api_key}", "Content-Type": "application/json",
@@ -168,6 +172,13 @@ class Requester:
         self.raise_if_stopped()
         if not self._key:
             raise self._halt(AuthError(endpoint, "the API key is missing (set SCAVIO_API_KEY); no request sent"))
+        self._take_slot()  # first: a credit is reserved only by a request about to be sent
+        try:
+            return self._send(endpoint, params)
+        finally:
+            self._slots.release()
+
+    def _send(self, endpoint: str, params: Mapping[str, Any]) -> ApiResponse | _Retry:
         try:
             self.guard.reserve(1)
         except BudgetExceededError as exc:
@@ -188,6 +199,11 @@ class Requester:
         finally:
             self.guard.settle(1, used)
         return result
+
+    def _take_slot(self) -> None:
+        """Wait for a request slot, waking to notice a stopped run (401/402/budget, an interrupt)."""
+        while not self._slots.acquire(timeout=0.25):
+            self.raise_if_stopped()
 
     def _interpret(self, endpoint: str, params: Mapping[str, Any], response: httpx.Response, requested_at: float,
                    measured_ms: float) -> tuple[int, ApiResponse | _Retry]:

@@ -1,0 +1,121 @@
+"""The family runner (``assets/family_runner.py``): concurrency, dependency order, failure semantics,
+and the client's one concurrency for the run (``scavio/requester.py``'s request slots)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import pytest
+from dagster import Failure
+
+from tiktok_assets.assets.family_runner import run_concurrently
+
+UPSTREAM = {"profiles": (), "followers": ("profiles",), "followings": ("profiles",), "search_users": (),
+            "posts": ("profiles",), "comments": ("posts",), "comment_replies": ("comments",)}
+
+
+def _run(names, bodies, performed=None):
+    def body(name, deliver):
+        return bodies[name](deliver)
+
+    return run_concurrently(names, UPSTREAM, body, perform=lambda fn: fn(performed))
+
+
+def test_independent_assets_overlap_and_dependents_wait_for_their_upstream() -> None:
+    log: list[tuple[str, str, float]] = []
+
+    def timed(name, seconds):
+        def gen(_deliver):
+            log.append((name, "start", time.perf_counter()))
+            time.sleep(seconds)
+            log.append((name, "end", time.perf_counter()))
+            yield name
+        return gen
+
+    names = ["profiles", "followers", "followings", "search_users"]
+    t0 = time.perf_counter()
+    events = list(_run(names, {n: timed(n, 0.3) for n in names}))
+    wall = time.perf_counter() - t0
+    assert wall < 0.9, wall  # profiles + (followers | followings | search_users), not the sum (1.2 s)
+    assert events.index("profiles") < events.index("followers") and events.index("profiles") < events.index("followings")
+    at = {(n, k): t for n, k, t in log}
+    assert at[("followers", "start")] >= at[("profiles", "end")]
+    assert at[("search_users", "start")] < at[("profiles", "end")]  # no in-family upstream: starts at once
+
+
+def test_an_upstream_not_selected_is_not_waited_for() -> None:
+    events = list(_run(["followers"], {"followers": lambda _d: iter(["followers"])}))
+    assert events == ["followers"]
+
+
+def test_a_failure_skips_its_dependents_keeps_the_others_and_raises_the_first_failure() -> None:
+    started: list[str] = []
+
+    def ok(name, delay=0.0):
+        def gen(_deliver):
+            started.append(name)
+            time.sleep(delay)
+            yield name
+        return gen
+
+    def fails(_deliver):
+        started.append("posts")
+        yield "posts-partial"
+        raise Failure(description="posts: 402")
+
+    names = ["profiles", "search_users", "posts", "comments", "comment_replies"]
+    events: list[str] = []
+    with pytest.raises(Failure, match="posts: 402"):
+        for event in _run(names, {"profiles": ok("profiles"), "search_users": ok("search_users", 0.3), "posts": fails,
+                                  "comments": ok("comments"), "comment_replies": ok("comment_replies")}):
+            events.append(event)
+    assert "comments" not in started and "comment_replies" not in started  # dependents never start
+    assert {"profiles", "search_users", "posts-partial"} <= set(events)  # the others' results are yielded first
+
+
+def test_delivered_calls_run_on_the_consuming_thread_in_order_with_events() -> None:
+    seen: list[tuple[str, str]] = []
+    consumer = threading.current_thread().name
+
+    def body(deliver):
+        deliver(lambda ctx: seen.append(("call", threading.current_thread().name)))
+        yield "result"
+
+    for event in _run(["profiles"], {"profiles": body}):
+        seen.append(("event", event))
+    assert seen == [("call", consumer), ("event", "result")]
+
+
+def test_requests_of_all_threads_share_max_concurrency_slots(tmp_path) -> None:
+    """Several assets' pools in flight at once still send at most ``max_concurrency`` requests."""
+    from tiktok_assets.scavio.client import ScavioClient
+
+    lock, state = threading.Lock(), {"now": 0, "max": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+        time.sleep(0.02)
+        with lock:
+            state["now"] -= 1
+        return httpx.Response(200, json={"data": {"user": {"id": "1"}}, "credits_used": 1},
+                              headers={"X-RateLimit-Limit": "100000", "X-RateLimit-Remaining": "99999"})
+
+    client = ScavioClient("k" * 8, base_url="http://sim", max_concurrency=3, state_dir=tmp_path, rate_limit=100000,
+                          transport=httpx.MockTransport(handler))
+    try:
+        def asset_pool(_):
+            return [r for _, r in client.map_concurrent(lambda i: client.profile(username=f"u{i}"), range(12))]
+
+        threads = [threading.Thread(target=asset_pool, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        client.close()
+    assert state["max"] == 3
+    assert client.credits_spent == 48 and all(e.http_status == 200 for e in client.ledger)

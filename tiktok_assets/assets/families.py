@@ -1,0 +1,110 @@
+"""The two ``@multi_asset`` s that hold the eleven TikTok assets: ``tiktok_snapshots`` and ``tiktok_events``.
+
+Why families and not one ``@asset`` each: Dagster's in-process executor runs steps one after another,
+so a run took the sum of its assets' times (each with an idle tail and ~0.5 s of step overhead). In
+one step per family, the selected assets run concurrently (``family_runner.py``), each as soon as its
+selected upstream assets of the family have committed. Why two: a multi_asset has one partitions
+definition; snapshots have none, events are daily (and a run never mixes them: the schedule emits two).
+
+Everything users see per asset stays as it was: keys ``tiktok/<name>``, specs from the catalog
+(``decorator_args.asset_spec``), one ``entities_ok`` check each, per-asset materializations and
+metadata. Run config has one entry per family, with one sub-config per asset, e.g.
+``ops: {tiktok_events: {config: {comments: {videos_per_account: 5}, posts: {reobserve_days: 3}}}}``.
+"""
+
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from dagster import AssetExecutionContext, Config, multi_asset
+from pydantic import Field
+
+from ..budget.resource import BudgetResource
+from ..budget.run_limit import attach_budget
+from ..catalog import CATALOG, EVENT_NAMES, SNAPSHOT_NAMES
+from ..lake.store import LakeResource
+from ..scavio.resource import ScavioResource
+from . import comments, follow_lists, hashtags, posts, profiles, search, videos
+from .asset_run import AssetBody, TikTokConfig, refuse_bad_request
+from .comments import CommentsConfig, RepliesConfig
+from .context import AssetContext
+from .decorator_args import asset_key, family_kwargs
+from .family_runner import run_concurrently
+from .hashtags import HashtagVideosConfig
+from .posts import PostsConfig
+from .videos import VideosConfig
+
+BODIES: dict[str, AssetBody] = {**profiles.BODIES, **hashtags.BODIES, **follow_lists.BODIES, **search.BODIES,
+                                **posts.BODIES, **comments.BODIES, **videos.BODIES}
+
+
+def _sub(cls: type[TikTokConfig], name: str) -> Any:
+    return Field(default_factory=cls, description=f"Run config of tiktok/{name}.")
+
+
+class SnapshotsConfig(Config):
+    """Run config of ``tiktok_snapshots``: one sub-config per asset (all optional)."""
+
+    profiles: TikTokConfig = _sub(TikTokConfig, "profiles")
+    hashtags: TikTokConfig = _sub(TikTokConfig, "hashtags")
+    hashtag_videos: HashtagVideosConfig = _sub(HashtagVideosConfig, "hashtag_videos")
+    followers: TikTokConfig = _sub(TikTokConfig, "followers")
+    followings: TikTokConfig = _sub(TikTokConfig, "followings")
+    search_users: TikTokConfig = _sub(TikTokConfig, "search_users")
+
+
+class EventsConfig(Config):
+    """Run config of ``tiktok_events``: one sub-config per asset (all optional)."""
+
+    posts: PostsConfig = _sub(PostsConfig, "posts")
+    search_videos: TikTokConfig = _sub(TikTokConfig, "search_videos")
+    comments: CommentsConfig = _sub(CommentsConfig, "comments")
+    comment_replies: RepliesConfig = _sub(RepliesConfig, "comment_replies")
+    videos: VideosConfig = _sub(VideosConfig, "videos")
+
+
+for _cls, _names in ((SnapshotsConfig, SNAPSHOT_NAMES), (EventsConfig, EVENT_NAMES)):
+    assert tuple(_cls.model_fields) == _names, f"{_cls.__name__} must have one field per asset of its family"
+    for _n in _names:
+        assert _cls.model_fields[_n].annotation is BODIES[_n].config, f"{_n}: config class differs from its body's"
+
+
+def run_family(context: AssetExecutionContext, config: Config, scavio: ScavioResource, lake: LakeResource,
+               budget: BudgetResource) -> Iterator[Any]:
+    """The body of both families: check the request, prepare the run's client, run the selected assets."""
+    selected = [key.path[-1] for key in context.selected_asset_keys]
+    names = [n for n in CATALOG if n in selected]  # catalog order: upstream assets first
+    configs = {n: getattr(config, n) for n in names}
+    window = context.partition_time_window if context.assets_def.partitions_def is not None else None
+    tags = dict(context.run.tags)
+
+    def view(name: str, deliver: Callable[[Callable[[Any], None]], None]) -> AssetContext:
+        return AssetContext(name=name, asset_key=asset_key(name), partitioned=CATALOG[name].partitioned,
+                            time_window=window, run_id=context.run_id, run_tags=tags, log=context.log, deliver=deliver)
+
+    def refuse(fn: Callable[[Any], None]) -> None:
+        raise AssertionError("no delivery before the run starts")
+
+    for name in names:  # every asset's request is checked before any request is sent
+        refuse_bad_request(view(name, refuse), name, configs[name])
+    # the run's one client and its budget limit, set up once here rather than raced by the threads
+    client = scavio.get_client(run_id=context.run_id)
+    attach_budget(client, lake.get_lake(), budget.get_settings(), scavio.api_key, context.run_id)
+
+    def body(name: str, deliver: Callable[[Callable[[Any], None]], None]) -> Iterator[Any]:
+        return BODIES[name].fn(view(name, deliver), configs[name], scavio, lake, budget)
+
+    yield from run_concurrently(names, {n: CATALOG[n].deps for n in names}, body,
+                                perform=lambda fn: fn(context), interrupt=client.interrupt, note=context.log.error)
+
+
+@multi_asset(name="tiktok_snapshots", **family_kwargs(SNAPSHOT_NAMES))
+def tiktok_snapshots(context: AssetExecutionContext, config: SnapshotsConfig, scavio: ScavioResource,
+                     lake: LakeResource, budget: BudgetResource) -> Iterator[Any]:
+    yield from run_family(context, config, scavio, lake, budget)
+
+
+@multi_asset(name="tiktok_events", **family_kwargs(EVENT_NAMES))
+def tiktok_events(context: AssetExecutionContext, config: EventsConfig, scavio: ScavioResource,
+                  lake: LakeResource, budget: BudgetResource) -> Iterator[Any]:
+    yield from run_family(context, config, scavio, lake, budget)

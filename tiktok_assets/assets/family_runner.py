@@ -1,0 +1,103 @@
+"""Run the selected assets of one family concurrently, one thread each, in dependency order.
+
+Why: one Dagster step per asset ran the assets one after another, each with an idle tail while its
+last streams finished plus Dagster's per-step overhead. Here every selected asset starts as soon as
+its selected upstream assets of the same family have finished (and committed); an upstream that is
+not selected is not waited for (the body reads the lake, as before). The requests of all threads
+share the client's ``max_concurrency`` slots (``scavio/requester.py``).
+
+Why a queue: Dagster's context belongs to the step's thread. The threads put their events (and the
+``add_asset_metadata`` calls, as ``deliver``-ed functions) on a queue; the step's thread yields and
+performs them, in the order each thread produced them. An upstream's events are all queued before
+its dependents start, so outputs reach Dagster in topological order, as a multi_asset requires.
+
+Failures: a body's exception (a ``dagster.Failure`` for a 402 or a lake write error) ends that asset;
+its dependents in this run do not start, the others finish and their results are yielded, and then
+the step raises the first exception. Interrupting the step (Ctrl-C, Dagster's termination) stops the
+client's requests (``interrupt``) so the threads end soon.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+# one queue message: ("event", name, event) | ("call", name, fn(context)) | ("end", name, None) after the last thread
+Message = tuple[str, str, Any]
+
+
+def run_concurrently(names: Sequence[str], upstream: Mapping[str, Sequence[str]],
+                     body: Callable[[str, Callable[[Callable[[Any], None]], None]], Iterator[Any]],
+                     perform: Callable[[Callable[[Any], None]], None],
+                     interrupt: Callable[[], None] = lambda: None,
+                     note: Callable[[str], None] = lambda _line: None) -> Iterator[Any]:
+    """Yield the events of ``body(name, deliver)`` for every name, each body in its own thread.
+
+    ``upstream[name]``: the names it waits for (only those in ``names`` count). ``deliver(fn)`` from a
+    body queues ``fn``; this generator calls ``perform(fn)`` on its own thread when it gets there.
+    Raises the first body exception once every runnable asset has ended; ``note`` gets one line per
+    failed asset and per asset not started because of it (from the threads: a logger's call).
+    """
+    waits = {n: [u for u in upstream.get(n, ()) if u in names and u != n] for n in names}
+    messages: queue.Queue[Message] = queue.Queue()
+    lock = threading.Lock()  # guards the scheduling state below, changed by the threads as they end
+    pending, running, ended, blocked = list(names), set(), set(), set()  # blocked: failed, or an upstream did
+    errors: list[BaseException] = []
+
+    def worker(name: str) -> None:
+        deliver = lambda fn: messages.put(("call", name, fn))  # noqa: E731 - the body's only door out
+        error: BaseException | None = None
+        try:
+            for event in body(name, deliver):
+                messages.put(("event", name, event))
+        except BaseException as exc:  # noqa: BLE001 - handed to the step's thread, raised there
+            error = exc
+        # Dependents start now, not when the step's thread has caught up with this asset's events
+        # (Dagster stores each one, ~20 ms): those are queued already, so they still come first.
+        with lock:
+            running.discard(name)
+            if error is None:
+                ended.add(name)
+            else:
+                errors.append(error)
+                blocked.add(name)
+                note(f"{name} failed: {getattr(error, 'description', None) or error}")
+            start_ready()
+            last = not running
+        if last:
+            messages.put(("end", name, None))
+
+    def start_ready() -> None:  # called with ``lock`` held
+        changed = True
+        while changed:  # to a fixpoint: a blocked asset blocks its own dependents, in any list order
+            changed = False
+            for name in list(pending):
+                if any(u in blocked for u in waits[name]):
+                    pending.remove(name)
+                    blocked.add(name)
+                    changed = True
+                    note(f"{name} not started: its upstream {', '.join(u for u in waits[name] if u in blocked)} failed")
+                elif all(u in ended for u in waits[name]):
+                    pending.remove(name)
+                    running.add(name)
+                    threading.Thread(target=worker, args=(name,), name=f"asset-{name}", daemon=True).start()
+
+    with lock:
+        start_ready()
+        nothing = not running
+    try:
+        while not nothing:
+            kind, _name, payload = messages.get()
+            if kind == "event":
+                yield payload
+            elif kind == "call":
+                perform(payload)
+            else:  # "end": the last thread ended, after queueing everything it had
+                break
+    except BaseException:  # interrupted (or the consumer stopped): stop the requests, don't wait the threads out
+        interrupt()
+        raise
+    if errors:
+        raise errors[0]
