@@ -13,11 +13,11 @@ metadata. Run config has one entry per family, with one sub-config per asset, e.
 """
 
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from dagster import AssetExecutionContext, Config, multi_asset
-from pydantic import Field
+from pydantic import Field, create_model
 
 from ..budget.resource import BudgetResource
 from ..budget.run_limit import attach_budget
@@ -25,48 +25,30 @@ from ..catalog import CATALOG, EVENT_NAMES, SNAPSHOT_NAMES
 from ..lake.store import LakeResource
 from ..scavio.resource import ScavioResource
 from . import comments, follow_lists, hashtags, posts, profiles, search, videos
-from .asset_run import AssetBody, TikTokConfig, refuse_bad_request
-from .comments import CommentsConfig, RepliesConfig
+from .asset_run import AssetBody, refuse_bad_request
 from .context import AssetContext
 from .decorator_args import asset_key, family_kwargs
 from .family_runner import run_concurrently
-from .hashtags import HashtagVideosConfig
-from .posts import PostsConfig
-from .videos import VideosConfig
 
 BODIES: dict[str, AssetBody] = {**profiles.BODIES, **hashtags.BODIES, **follow_lists.BODIES, **search.BODIES,
                                 **posts.BODIES, **comments.BODIES, **videos.BODIES}
 
 
-def _sub(cls: type[TikTokConfig], name: str) -> Any:
-    return Field(default_factory=cls, description=f"Run config of tiktok/{name}.")
+def family_config(name: str, family: str, names: Sequence[str]) -> type[Config]:
+    """The family's run config: one optional field per asset, typed with that asset body's own config
+    class (so the launchpad shows each asset's settings under its name, with their defaults).
+
+    Built from ``BODIES`` and the family's names rather than written out, so an asset's config class is
+    stated once, beside its body."""
+    fields: dict[str, Any] = {n: (BODIES[n].config, Field(default_factory=BODIES[n].config,
+                                                          description=f"Run config of tiktok/{n}."))
+                              for n in names}
+    return create_model(name, __base__=Config, __doc__=f"Run config of ``{family}``: one sub-config per asset (all optional).",
+                        **fields)
 
 
-class SnapshotsConfig(Config):
-    """Run config of ``tiktok_snapshots``: one sub-config per asset (all optional)."""
-
-    profiles: TikTokConfig = _sub(TikTokConfig, "profiles")
-    hashtags: TikTokConfig = _sub(TikTokConfig, "hashtags")
-    hashtag_videos: HashtagVideosConfig = _sub(HashtagVideosConfig, "hashtag_videos")
-    followers: TikTokConfig = _sub(TikTokConfig, "followers")
-    followings: TikTokConfig = _sub(TikTokConfig, "followings")
-    search_users: TikTokConfig = _sub(TikTokConfig, "search_users")
-
-
-class EventsConfig(Config):
-    """Run config of ``tiktok_events``: one sub-config per asset (all optional)."""
-
-    posts: PostsConfig = _sub(PostsConfig, "posts")
-    search_videos: TikTokConfig = _sub(TikTokConfig, "search_videos")
-    comments: CommentsConfig = _sub(CommentsConfig, "comments")
-    comment_replies: RepliesConfig = _sub(RepliesConfig, "comment_replies")
-    videos: VideosConfig = _sub(VideosConfig, "videos")
-
-
-for _cls, _names in ((SnapshotsConfig, SNAPSHOT_NAMES), (EventsConfig, EVENT_NAMES)):
-    assert tuple(_cls.model_fields) == _names, f"{_cls.__name__} must have one field per asset of its family"
-    for _n in _names:
-        assert _cls.model_fields[_n].annotation is BODIES[_n].config, f"{_n}: config class differs from its body's"
+SnapshotsConfig = family_config("SnapshotsConfig", "tiktok_snapshots", SNAPSHOT_NAMES)
+EventsConfig = family_config("EventsConfig", "tiktok_events", EVENT_NAMES)
 
 
 def run_family(context: AssetExecutionContext, config: Config, scavio: ScavioResource, lake: LakeResource,
