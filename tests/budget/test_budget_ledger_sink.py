@@ -51,6 +51,19 @@ def test_ledger_flushing_writes_what_a_failed_block_spent(lake):
     assert table["asset"].to_pylist() == ["posts"] * 3  # untagged entries get the step's asset
 
 
+def test_two_assets_flushing_at_once_on_one_client_each_write_their_own(lake):
+    """A family runs its assets at once on the run's one client: blocks that overlap must not both
+    export the other's entries (no shared state here, so the block's own entries are written)."""
+    client = FakeLedgerClient()
+    with ledger_flushing(lake, client, "run-a", asset="comments"):
+        with ledger_flushing(lake, client, "run-a", asset="search_videos"):
+            client.ledger.extend(entries(2, asset="comments"))
+            client.ledger.extend(entries(3, asset="search_videos", at=NOW + timedelta(seconds=5)))
+        client.ledger.extend(entries(1, asset="comments", at=NOW + timedelta(seconds=9)))
+    table = read_ledger(lake)
+    assert sorted(table["asset"].to_pylist()) == ["comments"] * 3 + ["search_videos"] * 3
+
+
 def test_nothing_spent_writes_nothing(lake):
     with ledger_flushing(lake, FakeLedgerClient(), "run-a", asset="posts"):
         pass

@@ -103,8 +103,9 @@ def ledger_flushing(lake: Any, client: Any, run_id: str, asset: str | None = Non
         raise
     finally:
         try:
-            if store is None:
-                entries = [e if e.asset or asset is None else replace(e, asset=asset) for e in client.ledger[start:]]
+            if store is None:  # the assets of a family run at once on one client: take this asset's entries only
+                entries = [e if e.asset or asset is None else replace(e, asset=asset) for e in client.ledger[start:]
+                           if asset is None or e.asset in (None, asset)]
             else:
                 entries = _unsaved(client)
             if entries:
