@@ -5,8 +5,7 @@ date): profiles, hashtags, hashtag_videos (the feed as observed), followers, fol
 search_users. Event assets (daily partitions by UTC create day, any range, one pagination pass per
 entity per run): posts, search_videos, comments, comment_replies, videos.
 
-Each family is one ``@multi_asset`` (:mod:`.families`): ``SNAPSHOT_ASSETS`` and ``EVENT_ASSETS`` are
-one-element lists of them, ``ALL_ASSETS`` both.
+Each family is one ``@multi_asset`` (:mod:`.families`); ``ALL_ASSETS`` holds both.
 """
 
 from __future__ import annotations
@@ -15,8 +14,6 @@ from ..catalog import EVENT_NAMES, SNAPSHOT_NAMES
 from .decorator_args import asset_key
 from .families import tiktok_events, tiktok_snapshots
 
-SNAPSHOT_ASSETS = [tiktok_snapshots]
-EVENT_ASSETS = [tiktok_events]
-ALL_ASSETS = [*SNAPSHOT_ASSETS, *EVENT_ASSETS]
+ALL_ASSETS = [tiktok_snapshots, tiktok_events]
 
-__all__ = ["ALL_ASSETS", "EVENT_ASSETS", "EVENT_NAMES", "SNAPSHOT_ASSETS", "SNAPSHOT_NAMES", "asset_key"]
+__all__ = ["ALL_ASSETS", "EVENT_NAMES", "SNAPSHOT_NAMES", "asset_key"]

@@ -33,7 +33,7 @@ def asset_spec(name: str) -> AssetSpec:
     return AssetSpec(
         key=asset_key(name),
         group_name=GROUP,
-        deps=[AssetKey([KEY_PREFIX, d]) for d in info.deps],
+        deps=[asset_key(d) for d in info.deps],
         description=info.description,
         kinds={"deltalake"},
         tags={"tiktok/semantics": info.semantics},
