@@ -16,10 +16,13 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -68,14 +71,32 @@ def _configure_sqlite(engine: Engine) -> None:
     def _connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (pysqlite's is deferred)
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        _use_wal(cursor)
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _use_wal(cursor: Any, attempts: int = 50) -> None:
+    """Switch the file to WAL (persistent: later connections find it set and skip the switch).
+
+    Why a retry: the switch needs the file to itself, and SQLite answers "database is locked" at once,
+    without its busy handler, while another host's connection holds a lock, as when two hosts open a new
+    state file together and one is already creating the schema.
+    """
+    for attempt in range(attempts):
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 def get_engine(url: str | None = None, state_dir: str | Path | None = None) -> Engine:
