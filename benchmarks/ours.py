@@ -41,7 +41,7 @@ def plan(wl: Workload, phase: str, entities: str | None) -> list[list[str]]:
     snap = ["materialize", "--date", wl.end, "--select", SNAPSHOTS, "--no-dbt", *ent]
     events = ["materialize", "--date", wl.start, "--end-date", wl.end, "--select", EVENTS, "--no-dbt", *ent]
     if phase == "full":
-        return [snap, events]
+        return [["materialize", "--date", wl.start, "--end-date", wl.end, "--select", SNAPSHOTS + "," + EVENTS, "--no-dbt", *ent]]
     if phase == "rerun":  # the unchanged last day again: snapshots + events for `end` only
         return [snap, ["materialize", "--date", wl.end, "--select", EVENTS, "--no-dbt", *ent]]
     if phase == "backfill-posts":  # one single-run backfill of the window, posts only

@@ -146,3 +146,25 @@ def test_stream_failure_fails_only_its_account_and_keeps_its_partitions(pipeline
     for vid in sent(sim, "video/comments", "video_id"):
         expected[owner[vid]] = expected.get(owner[vid], 0) + 1
     assert by_entity == expected
+
+
+def test_longest_streams_are_queued_first(pipeline, monkeypatch) -> None:
+    """Pages of one stream are sequential, so a long stream queued last would run alone at the end of
+    the asset. With one request slot the streams reach the simulator in queue order: the account with
+    the most-commented selected video first, and each account's videos by comment count, most first."""
+    today, sim, lake = today_utc(), pipeline.sim, pipeline.lake
+    assert pipeline.run(("profiles", "posts"), today - timedelta(days=29), today).success
+    monkeypatch.setenv("SCAVIO_MAX_CONCURRENCY", "1")
+    sim.reset_stats()
+    assert pipeline.run(("comments",), today - timedelta(days=29), today).success
+    state = StreamState(lake, "comments")
+    counts = {a: (state.load(today - timedelta(days=29), a) or {}).get("streams", {}) for a in DEMO["accounts"]}
+    owner = {vid: a for a, streams in counts.items() for vid in streams}
+    order = list(dict.fromkeys(sent(sim, "video/comments", "video_id")))  # each stream's first page, in arrival order
+    assert sorted(order) == sorted(owner), "every selected video was read"
+    accounts = list(dict.fromkeys(owner[v] for v in order))
+    assert [owner[v] for v in order] == [a for a in accounts for v in order if owner[v] == a], "streams stay grouped by account"
+    for a in accounts:
+        assert [counts[a][v] or 0 for v in order if owner[v] == a] == sorted((c or 0 for c in counts[a].values()), reverse=True)
+    heaviest = [max((c or 0 for c in counts[a].values()), default=0) for a in accounts]
+    assert heaviest == sorted(heaviest, reverse=True) and len(set(heaviest)) > 1, heaviest

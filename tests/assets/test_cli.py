@@ -38,6 +38,38 @@ def test_materialize_today_summary_and_failure_exit(pipeline, tmp_path, monkeypa
     assert main(["materialize", "--date", today, "--select", "profiles", "--no-dbt"]) == 0
 
 
+def test_materialize_range_to_today_takes_snapshots_in_the_same_run(pipeline, tmp_path, monkeypatch, capsys) -> None:
+    """A first load of the last days is one command and one run: the snapshots captured now, the
+    events over the range, with no notice and no second run."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    pipeline.track(accounts=["pixel_pets"])
+    today = today_utc()
+    code = main(["materialize", "--date", (today - timedelta(days=2)).isoformat(), "--end-date", today.isoformat(), "--no-dbt"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "skipped" not in out
+    assert pipeline.lake.partitions("profiles") == [(today, "pixel_pets")]
+    assert {d for d, _k in pipeline.lake.partitions("posts")} <= {today - timedelta(days=i) for i in range(3)}
+    runs = DagsterInstance.get().get_runs()
+    assert len(runs) == 1
+    # the events family runs right after the snapshots (its priority), then each family's table checks in one step
+    instance = DagsterInstance.get()
+    steps = sorted(instance.get_run_step_stats(runs[0].run_id), key=lambda st: st.start_time)
+    assert [st.step_key for st in steps[:2]] == ["tiktok_snapshots", "tiktok_events"], [st.step_key for st in steps]
+    assert sorted(st.step_key for st in steps[2:]) == ["tiktok_events_checks", "tiktok_snapshots_checks"]
+    evaluated = {(e.dagster_event.event_specific_data.asset_key.path[-1], e.dagster_event.event_specific_data.check_name)
+                 for e in instance.all_logs(runs[0].run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)}
+    for name in ("profiles", "posts", "comment_replies", "videos"):
+        assert {(name, "entities_ok"), (name, "credits_within_history_band"), (name, "schema_drift")} <= evaluated, name
+    assert ("profiles", "entities_fresh") in evaluated and ("videos", "entities_fresh") not in evaluated
+    # the profile request was sent once, before the posts that need its sec_uid
+    endpoints = [entry[1].rsplit("/api/v1/tiktok/", 1)[-1] for entry in pipeline.sim.request_log]
+    assert endpoints.count("profile") == 1 and endpoints.index("profile") < endpoints.index("user/posts")
+
+
 def test_materialize_past_range_skips_snapshots(pipeline, tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
     (tmp_path / "home").mkdir()

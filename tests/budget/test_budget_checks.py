@@ -11,8 +11,6 @@ from tiktok_assets.budget.checks import (
     BAND_CHECK,
     FRESH_CHECK,
     credit_band,
-    credit_band_checks,
-    entity_freshness_checks,
     stale_entities,
 )
 from tiktok_assets.budget.ledger_sink import flush_ledger
@@ -74,12 +72,15 @@ def test_event_freshness_uses_partitions_even_when_empty(lake):
         "urban_runner": "2026-11-16"}
 
 
-def test_check_factories_build_valid_definitions():
-    band = credit_band_checks(["posts", "profiles"])
-    fresh = entity_freshness_checks(["posts", "profiles", "videos"])  # videos: keyed by source, skipped
-    assert [next(iter(c.check_keys)).name for c in band + fresh] == [BAND_CHECK, BAND_CHECK, FRESH_CHECK, FRESH_CHECK]
-    assert {next(iter(c.check_keys)).asset_key for c in fresh} == {AssetKey(["tiktok", "posts"]), AssetKey(["tiktok", "profiles"])}
+def test_family_checks_build_valid_definitions():
+    from tiktok_assets.assets.table_checks import family_checks
     from tiktok_assets.lake.store import LakeResource
-    defs = Definitions(assets=[AssetSpec(["tiktok", "posts"]), AssetSpec(["tiktok", "profiles"])],
-                       asset_checks=band + fresh, resources={"lake": LakeResource(lake_url="/tmp/x")})
+
+    checks = family_checks("tiktok_events", ["posts", "videos"])
+    assert checks.node_def.name == "tiktok_events_checks"
+    assert sorted((k.asset_key.path[-1], k.name) for k in checks.check_keys) == [
+        ("posts", BAND_CHECK), ("posts", FRESH_CHECK), ("posts", "schema_drift"),
+        ("videos", BAND_CHECK), ("videos", "schema_drift")]  # videos: keyed by source, no freshness
+    defs = Definitions(assets=[AssetSpec(["tiktok", "posts"]), AssetSpec(["tiktok", "videos"])],
+                       asset_checks=[checks], resources={"lake": LakeResource(lake_url="/tmp/x")})
     Definitions.validate_loadable(defs)

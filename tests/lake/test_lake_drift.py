@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from dagster import AssetKey, Definitions, build_asset_check_context
 
 from lake_api_items import video
-from tiktok_assets.assets.drift_checks import schema_drift_checks
+from tiktok_assets.assets.table_checks import all_table_checks, family_checks
 from tiktok_assets.lake.drift import drift_report, typed_fields
 from tiktok_assets.lake.flatten import flatten
 from tiktok_assets.lake.store import LakeResource
@@ -41,9 +41,11 @@ def test_first_capture_has_no_baseline_then_a_new_field_is_reported(local_lake):
 def test_the_asset_check_warns_through_dagster(local_lake):
     capture(local_lake, D1, [video("1")])
     capture(local_lake, D2, [{**video("2"), "brand_new": 1}])
-    [check] = [c for c in schema_drift_checks() if AssetKey(["tiktok", "posts"]) in {k.asset_key for k in c.check_keys}]
-    result = check(context=build_asset_check_context(), lake=LakeResource(lake_url=local_lake.url))
+    checks = family_checks("tiktok_events", ["posts"])
+    results = {r.check_name: r for r in checks(context=build_asset_check_context(), lake=LakeResource(lake_url=local_lake.url))}
+    result = results["schema_drift"]
+    assert result.asset_key == AssetKey(["tiktok", "posts"])
     assert not result.passed and result.severity.value == "WARN"
     assert result.metadata["new_fields"].value == {"brand_new": 1}
     assert "brand_new in 1 row(s)" in result.description
-    assert Definitions(asset_checks=schema_drift_checks())  # all tables wire up
+    assert Definitions(asset_checks=all_table_checks())  # all tables wire up

@@ -109,7 +109,7 @@ def plan_streams(run: AssetRun, account: str, outcome: EntityOutcome, current: d
         save_all(run, state, account, {s: (None if s in gone else n) for s, n in current.items()})
 
     todo = [s for s in current if s not in decision.skip]
-    return EntityPlan(streams=todo, finish=finish, abort=sink.abort), sink, gone
+    return EntityPlan(streams=todo, weights=current, finish=finish, abort=sink.abort), sink, gone
 
 
 def comments(context: AssetContext, config: CommentsConfig, scavio: ScavioResource, lake: LakeResource,

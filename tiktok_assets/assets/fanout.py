@@ -14,7 +14,7 @@ through ``client.map_concurrent`` (concurrency under the key's shared pace) insi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -77,8 +77,10 @@ def describe_entity_error(entity: str, exc: BaseException) -> str:
     return f"{entity!r} failed: {type(exc).__name__}: {exc}"
 
 
-def fan_out(run: AssetRun, entities: Sequence[str], work: Callable[[str, EntityOutcome], None]) -> list[EntityOutcome]:
-    """Run ``work(entity, outcome)`` for every entity; returns outcomes in input order.
+def fan_out(run: AssetRun, entities: Sequence[str], work: Callable[[str, EntityOutcome], None],
+            sizes: Mapping[str, int | None] | None = None) -> list[EntityOutcome]:
+    """Run ``work(entity, outcome)`` for every entity; returns outcomes in input order. ``sizes``: the
+    expected items per entity (e.g. its follower count), so the longest lists start first.
 
     ``work`` fills ``outcome.rows/partitions/notes``; pages and credits come from the ledger. It is
     the one-stream-per-entity case of :func:`~.streams.fan_out_streams`, which owns the isolation,
@@ -87,7 +89,8 @@ def fan_out(run: AssetRun, entities: Sequence[str], work: Callable[[str, EntityO
     from .streams import EntityPlan, fan_out_streams
 
     return fan_out_streams(run, entities,
-                           plan=lambda entity, outcome: EntityPlan(streams=[entity], finish=lambda: run.entity_done(entity),
+                           plan=lambda entity, outcome: EntityPlan(streams=[entity], weights={entity: (sizes or {}).get(entity)},
+                                                                   finish=lambda: run.entity_done(entity),
                                                                    abort=lambda: run.entity_failed(entity)),
                            fetch=lambda entity, _stream, outcome: work(entity, outcome))
 

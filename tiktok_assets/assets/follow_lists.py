@@ -61,7 +61,7 @@ def _graph(run: AssetRun, method: str) -> AssetEvents:
     with run:
         accounts = run.select("accounts")
         counts.update(latest_counts(run, "profiles", accounts, COUNT_COLUMN[method]))
-        yield from run.finish(fan_out(run, accounts, work))
+        yield from run.finish(fan_out(run, accounts, work, sizes=counts))
 
 
 def followers(context: AssetContext, config: TikTokConfig, scavio: ScavioResource, lake: LakeResource,

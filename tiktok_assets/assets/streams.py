@@ -21,7 +21,7 @@ previous cursor). What stays per entity, as in :func:`fan_out`:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -40,10 +40,27 @@ class EntityPlan:
     """One entity's streams and how to end its work (``finish`` on success, ``abort`` otherwise)."""
 
     streams: list[Any]
+    # expected items of each stream (a parent's count: a video's comment_count, a comment's reply total);
+    # the longest streams are queued first, so the asset does not end on a tail of one long stream
+    weights: Mapping[Any, int | None] = field(default_factory=dict)
     finish: Callable[[], None] = lambda: None
     abort: Callable[[], None] = lambda: None
     started: float = field(default_factory=time.perf_counter)
     first_stream_at: float | None = None  # queue time before the first stream is not the entity's work
+
+    def ordered_streams(self) -> list[Any]:
+        """The streams, longest expected first (unknown counts last, in plan order)."""
+        return sorted(self.streams, key=lambda s: -(self.weights.get(s) or 0))
+
+
+def longest_first(plans: Mapping[str, EntityPlan], entities: Sequence[str]) -> list[str]:
+    """The planned entities, the one with the longest expected stream first (ties: input order).
+
+    Why: pages within a stream are sequential, so a long stream queued last runs alone at the end
+    while the other slots idle (longest-processing-time-first scheduling). Entities stay whole, so
+    only a few entities hold open writers at once."""
+    planned = [e for e in entities if e in plans]
+    return sorted(planned, key=lambda e: -max((w or 0 for w in plans[e].weights.values()), default=0))
 
 
 def fan_out_streams(run: AssetRun, entities: Sequence[str], plan: Callable[[str, EntityOutcome], EntityPlan],
@@ -115,10 +132,9 @@ def fan_out_streams(run: AssetRun, entities: Sequence[str], plan: Callable[[str,
             else:
                 plans[entity] = result
     jobs: list[tuple[str, Any]] = []
-    for entity in entities:  # entity by entity, so few entities are in flight (and hold open writers) at once
-        if entity in plans:
-            jobs += [(entity, s) for s in plans[entity].streams]
-            remaining[entity] = len(plans[entity].streams)
+    for entity in longest_first(plans, entities):  # entity by entity: few entities hold open writers at once
+        jobs += [(entity, s) for s in plans[entity].ordered_streams()]
+        remaining[entity] = len(plans[entity].streams)
     for entity in [e for e, n in remaining.items() if n == 0]:
         del remaining[entity]
         end(entity)

@@ -9,21 +9,21 @@
   partition, so no rows is not staleness; default 50 h, as a daily run files yesterday's events).
 
 The pure functions (:func:`credit_band`, :func:`stale_entities`) take ``now`` and plain data, so
-tests run them without Dagster; the factories wrap them as ``AssetChecksDefinition`` lists that
-``definitions.py`` adds to ``Definitions(asset_checks=...)``. Both need the ``lake`` resource.
+tests run them without Dagster; :func:`band_result` and :func:`fresh_result` turn them into check
+results, which ``assets/table_checks.py`` evaluates for a whole family in one step.
 """
 
 
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import pyarrow as pa
 import pyarrow.compute as pc
-from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetChecksDefinition, AssetKey, asset_check
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey
 
 from ..lake.schemas import API_TABLES, ENTITY_KIND
-from ..lake.store import LakeResource
 from ..tracking import load_tracked
 from .estimate import EVENT_ASSETS, HISTORY_DAYS, entity_name, window_days
 from .settings import utc_now
@@ -95,45 +95,52 @@ def stale_entities(lake, table: str, names: Iterable[str], now: datetime, max_ag
     return {n: newest.get(n) for n in names if n not in fresh}
 
 
-def credit_band_checks(tables: Iterable[str] = API_TABLES, factor: float = DEFAULT_FACTOR) -> list[AssetChecksDefinition]:
-    """One ``credits_within_history_band`` check per table."""
-    return [_band_check(t, factor) for t in tables]
+def band_spec(table: str, factor: float = DEFAULT_FACTOR) -> AssetCheckSpec:
+    return AssetCheckSpec(BAND_CHECK, asset=AssetKey(["tiktok", table]), blocking=False,
+                          description=f"Credits per entity-day below {factor:g}x the median of earlier runs (ledger).")
 
 
-def entity_freshness_checks(tables: Iterable[str] | None = None,
-                            max_age_hours: Mapping[str, float] | None = None) -> list[AssetChecksDefinition]:
-    """One ``entities_fresh`` check per table with tracked entities (not ``videos``: keyed by source)."""
-    ages = {**DEFAULT_MAX_AGE_HOURS, **(max_age_hours or {})}
-    chosen = [t for t in (tables or API_TABLES) if ENTITY_KIND[t] in _TRACKED_KIND]
-    return [_fresh_check(t, ages[t]) for t in chosen]
+def fresh_spec(table: str, hours: float | None = None) -> AssetCheckSpec:
+    hours = DEFAULT_MAX_AGE_HOURS[table] if hours is None else hours
+    return AssetCheckSpec(FRESH_CHECK, asset=AssetKey(["tiktok", table]), blocking=False,
+                          description=f"Every tracked {_tracked_kind(table)[:-1]} captured within {hours:g} h.")
 
 
-def _band_check(table: str, factor: float) -> AssetChecksDefinition:
-    @asset_check(asset=AssetKey(["tiktok", table]), name=BAND_CHECK, blocking=False,
-                 description=f"Credits per entity-day below {factor:g}x the median of earlier runs (ledger).")
-    def _check(context: AssetCheckExecutionContext, lake: LakeResource) -> AssetCheckResult:
-        today = utc_now().date()
-        ledger = read_ledger(lake.get_lake(), [today - timedelta(days=i) for i in range(HISTORY_DAYS + 1)],
-                             columns=["run_id", "asset", "partition", "entity", "credits_used", "requested_at"])
-        ledger = ledger.filter(pc.equal(ledger["asset"], table)) if ledger.num_rows else ledger
-        band = credit_band(ledger.to_pylist(), table, run_id=context.run.run_id, factor=factor)
-        return AssetCheckResult(passed=band.passed, severity=AssetCheckSeverity.WARN, description=band.description,
-                                metadata={"run_id": band.run_id or "", "credits_per_entity_day": band.value or 0.0,
-                                          "median_previous": band.median or 0.0, "previous_runs": band.previous_runs})
-    return _check
+def has_fresh_check(table: str) -> bool:
+    """Tables keyed by a tracked entity; not ``videos`` (keyed by the source that found the video)."""
+    return ENTITY_KIND[table] in _TRACKED_KIND
 
 
-def _fresh_check(table: str, hours: float) -> AssetChecksDefinition:
-    kind = _TRACKED_KIND[ENTITY_KIND[table]]
+def recent_ledger(lake) -> pa.Table:
+    """The ledger rows of the band's history window, read once for every band check of a step."""
+    today = utc_now().date()
+    return read_ledger(lake, [today - timedelta(days=i) for i in range(HISTORY_DAYS + 1)],
+                       columns=["run_id", "asset", "partition", "entity", "credits_used", "requested_at"])
 
-    @asset_check(asset=AssetKey(["tiktok", table]), name=FRESH_CHECK, blocking=False,
-                 description=f"Every tracked {kind[:-1]} captured within {hours:g} h.")
-    def _check(context: AssetCheckExecutionContext, lake: LakeResource) -> AssetCheckResult:
-        names = list(load_tracked().of(kind))
-        stale = stale_entities(lake.get_lake(), table, names, utc_now(), timedelta(hours=hours))
-        desc = (f"all {len(names)} tracked {kind} captured within {hours:g} h" if not stale else
-                f"{len(stale)} of {len(names)} {kind} not captured within {hours:g} h: "
-                + ", ".join(f"{n} (last {v or 'never'})" for n, v in sorted(stale.items())))
-        return AssetCheckResult(passed=not stale, severity=AssetCheckSeverity.WARN, description=desc,
-                                metadata={"stale": sorted(stale), "tracked": len(names), "max_age_hours": hours})
-    return _check
+
+def band_result(ledger: pa.Table, table: str, run_id: str, factor: float = DEFAULT_FACTOR) -> AssetCheckResult:
+    """``credits_within_history_band`` of ``table`` for the run ``run_id``."""
+    rows = ledger.filter(pc.equal(ledger["asset"], table)) if ledger.num_rows else ledger
+    band = credit_band(rows.to_pylist(), table, run_id=run_id, factor=factor)
+    return AssetCheckResult(asset_key=AssetKey(["tiktok", table]), check_name=BAND_CHECK, passed=band.passed,
+                            severity=AssetCheckSeverity.WARN, description=band.description,
+                            metadata={"run_id": band.run_id or "", "credits_per_entity_day": band.value or 0.0,
+                                      "median_previous": band.median or 0.0, "previous_runs": band.previous_runs})
+
+
+def fresh_result(lake, table: str, hours: float | None = None) -> AssetCheckResult:
+    """``entities_fresh`` of ``table``: the tracked entities not captured within ``hours``."""
+    hours = DEFAULT_MAX_AGE_HOURS[table] if hours is None else hours
+    kind = _tracked_kind(table)
+    names = list(load_tracked().of(kind))
+    stale = stale_entities(lake, table, names, utc_now(), timedelta(hours=hours))
+    desc = (f"all {len(names)} tracked {kind} captured within {hours:g} h" if not stale else
+            f"{len(stale)} of {len(names)} {kind} not captured within {hours:g} h: "
+            + ", ".join(f"{n} (last {v or 'never'})" for n, v in sorted(stale.items())))
+    return AssetCheckResult(asset_key=AssetKey(["tiktok", table]), check_name=FRESH_CHECK, passed=not stale,
+                            severity=AssetCheckSeverity.WARN, description=desc,
+                            metadata={"stale": sorted(stale), "tracked": len(names), "max_age_hours": hours})
+
+
+def _tracked_kind(table: str) -> str:
+    return _TRACKED_KIND[ENTITY_KIND[table]]

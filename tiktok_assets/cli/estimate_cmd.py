@@ -13,7 +13,6 @@ import argparse
 import sys
 from datetime import date, timedelta
 
-from ..catalog import SNAPSHOT_NAMES as SNAPSHOTS
 from . import preflight as checks
 
 EXIT_OVER_BUDGET = 3
@@ -30,8 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _select(value: str | None, start: date, end: date, today: date) -> tuple[list[str], list[str]]:
-    """Selected asset names plus notices; like `materialize`, the default selection drops snapshot
-    assets for a range that is not today (they capture the current state, not past days)."""
+    """Selected asset names plus notices; the default selection is ``materialize``'s
+    (:func:`.preflight.default_selection`)."""
     from ..budget.estimate import DEFAULTS
 
     if value:
@@ -40,10 +39,7 @@ def _select(value: str | None, start: date, end: date, today: date) -> tuple[lis
         if unknown:
             raise ValueError(f"unknown asset(s) {', '.join(unknown)}; choose from {', '.join(DEFAULTS)}")
         return names, []
-    names = list(DEFAULTS)
-    if start != today or end != today:
-        return [n for n in names if n not in SNAPSHOTS], [f"snapshot assets skipped: they capture the current state (filed under {today} UTC), not past days"]
-    return names, []
+    return checks.default_selection(list(DEFAULTS), start, end, today)
 
 
 def run(args: argparse.Namespace) -> int:

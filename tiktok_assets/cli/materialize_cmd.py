@@ -4,9 +4,10 @@ Why through ``execute_in_process`` of the Definitions' own asset job: the CLI mu
 code, resources and partitions the UI runs, and record the run in the same ``DagsterInstance``
 (``$DAGSTER_HOME``; ``./.dagster_home`` when unset) so it shows in the UI's history. A date range is
 ONE run (single-run backfill tags), so each event asset pages once per entity for the whole range.
-Snapshot assets have no partitions (each run captures the current state, filed under today): with
-the default selection they are skipped, with a notice, when the range is not today, so a backfill of
-past days spends nothing on them; ``--select`` one to capture it now anyway. Exit code 1 when any asset failed or any entity failed; 2 for input
+Snapshot assets have no partitions (each run captures the current state, filed under today): the
+default selection takes them when the range reaches today, in the same run (a full load is one run),
+and skips them with a notice when it ends before today, so a backfill of past days spends nothing on
+them; ``--select`` one to capture it now anyway. Exit code 1 when any asset failed or any entity failed; 2 for input
 refused before anything was sent (a day after today or before the first partition, a name that is
 not tracked, a broken tracked file, no API key), 3 when refused for budget.
 """
@@ -22,7 +23,7 @@ from datetime import date
 from typing import Any
 
 from ..partitions import ENTITIES_TAG, RANGE_END_TAG, RANGE_START_TAG
-from ..catalog import ALL_NAMES, CATALOG, SNAPSHOT_NAMES as SNAPSHOTS
+from ..catalog import ALL_NAMES, CATALOG
 from . import preflight
 from .instance import open_instance, prepare_dagster_home
 
@@ -95,13 +96,7 @@ def materialize(start: date, end: date, select: list[str] | None = None, entitie
     preflight.check_days(start, end)
     preflight.check_entities(entities)
     preflight.require_api_key()
-    notices: list[str] = []
-    names = list(select or ALL_NAMES)
-    today = today_utc()
-    if select is None and (start != today or end != today):
-        names = [n for n in names if n not in SNAPSHOTS]
-        notices.append(f"snapshot assets ({', '.join(SNAPSHOTS)}) skipped: they capture the current state, filed under "
-                       f"today ({today} UTC), not past days; --select them to capture now")
+    names, notices = (list(select), []) if select else preflight.default_selection(list(ALL_NAMES), start, end, today_utc())
     skipped = [AssetSummary(n, status="skipped") for n in ALL_NAMES if n in (select or ALL_NAMES) and n not in names]
     if not force:
         check_budget(names, start, end, entities, log)

@@ -34,6 +34,24 @@ def check_days(start: date, end: date) -> None:
         raise ValueError(f"{problem}; nothing was requested")
 
 
+def default_selection(names: list[str], start: date, end: date, today: date) -> tuple[list[str], list[str]]:
+    """The assets a command runs when ``--select`` is not given, and the notices that explain it.
+
+    Why snapshots follow the range's end: a snapshot asset captures the state now, filed under today.
+    A range that reaches today (a daily run, or a first load of the last 30 days) takes them in the
+    same run as the events, so a full load is one command and one Dagster run; a range that ends
+    before today is a backfill of past days, which spends nothing on them (there is no past state to
+    capture). Both ``materialize`` and ``estimate`` apply it, so the estimate prices what would run.
+    """
+    from ..catalog import SNAPSHOT_NAMES
+
+    if end == today:
+        return names, []
+    return ([n for n in names if n not in SNAPSHOT_NAMES],
+            [f"snapshot assets ({', '.join(SNAPSHOT_NAMES)}) skipped: they capture the current state, filed under "
+             f"today ({today} UTC), and the range ends before it; --select them to capture now"])
+
+
 def parse_entities(value: str | None) -> list[str] | None:
     """``--entities "a, b"`` -> ``["a", "b"]``; absent -> ``None`` (all tracked)."""
     names = [e.strip() for e in (value or "").split(",") if e.strip()]

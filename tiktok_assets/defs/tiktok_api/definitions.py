@@ -3,8 +3,7 @@
 from dagster import Definitions, definitions
 
 from tiktok_assets.assets import ALL_ASSETS
-from tiktok_assets.assets.drift_checks import schema_drift_checks
-from tiktok_assets.budget.checks import credit_band_checks, entity_freshness_checks
+from tiktok_assets.assets.table_checks import all_table_checks
 from tiktok_assets.schedules import tiktok_daily_job, tiktok_daily_schedule
 
 
@@ -12,7 +11,7 @@ from tiktok_assets.schedules import tiktok_daily_job, tiktok_daily_schedule
 def tiktok_api() -> Definitions:
     return Definitions(
         assets=ALL_ASSETS,
-        asset_checks=[*credit_band_checks(), *entity_freshness_checks(), *schema_drift_checks()],
+        asset_checks=all_table_checks(),
         jobs=[tiktok_daily_job],
         schedules=[tiktok_daily_schedule],
     )
