@@ -174,9 +174,9 @@ def main() -> None:
     os.environ.setdefault("DLT_DATA_DIR", str(Path(args.out).parent / "dlt_data"))
     wl = Workload.load(args.workload)
     limiter = SlidingWindowLimiter(args.rate_limit, args.rate_window) if args.rate_limit > 0 else None
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.time()
     run(wl, args.base_url, os.environ["SCAVIO_API_KEY"], Path(args.out), limiter, args.workers)
-    write_result(args.result, wall_seconds=time.perf_counter() - started)
+    write_result(args.result, wall_seconds=time.perf_counter() - started, started_at=started_at)
 
 
 if __name__ == "__main__":

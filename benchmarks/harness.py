@@ -45,6 +45,16 @@ def rows_by_table(root: Path) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def wall_split(log: list[tuple[float, str, int, dict[str, Any]]], started_at: float | None, wall: float) -> dict[str, float]:
+    """The contender's wall time in three parts, from the simulator's arrival times (same clock): before
+    its first request (start-up), from the first to the last request, after the last (final writes)."""
+    if not log or started_at is None:
+        return {}
+    first, last = log[0][0], log[-1][0]
+    return {"before_first_request": first - started_at, "request_span": last - first,
+            "after_last_request": started_at + wall - last}
+
+
 @dataclass
 class Context:
     """One simulator + the workload it serves + where contenders write."""
@@ -117,6 +127,7 @@ class Context:
                         requests=sum(int(v) for v in stats.get("requests", {}).values()), n429=status_count(stats, 429),
                         wall=float(pr.result.get("wall_seconds", pr.process_seconds)), process_wall=pr.process_seconds,
                         peak_rss=pr.peak_rss_bytes)
+        m.extra.update(wall_split(self.sim.request_log, pr.result.get("started_at"), m.wall))
         m.extra["rows_by_table"] = rows_by_table(out / "lake") if (out / "lake").exists() else {}
         m.rows = sum(m.extra["rows_by_table"].values())
         codes = pr.result.get("exit_codes", [pr.returncode])

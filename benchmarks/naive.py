@@ -138,9 +138,10 @@ def main() -> None:
     args = ap.parse_args()
     wl = Workload.load(args.workload)
     nv = Naive(args.base_url, os.environ["SCAVIO_API_KEY"], Path(args.out))
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.time()
     run(wl, nv)
-    write_result(args.result, wall_seconds=time.perf_counter() - started, rows=nv.rows, requests=nv.requests)
+    write_result(args.result, wall_seconds=time.perf_counter() - started, started_at=started_at, rows=nv.rows,
+                 requests=nv.requests)
 
 
 if __name__ == "__main__":

@@ -94,6 +94,15 @@ def regime_table(title: str, rows: list[Measurement], minimum: int, bound: float
             f"{(m.wall / bound if bound else 0):.2f}x | {m.process_wall:.1f} | {_mb(m.peak_rss)} | {m.rows} | {m.rows_per_s:.0f} | "
             f"{vs(m.credits, ours.credits if ours else 0)} | {vs(m.n429, ours.n429 if ours else 0)} | "
             f"{vs(m.wall, ours.wall if ours else 0)} | {vs(m.peak_rss, ours.peak_rss if ours else 0)} |")
+    split = [m for m in rows if m.ok and "request_span" in m.extra]
+    if split:
+        out += ["", "Where the wall time goes (from the simulator's arrival times; requests per second between the "
+                "first and the last request):", "",
+                "| contender | before the first request s | first to last request s | after the last request s | requests per s between |",
+                "|---|---:|---:|---:|---:|"]
+        out += [f"| {m.contender} | {m.extra['before_first_request']:.1f} | {m.extra['request_span']:.1f} | "
+                f"{m.extra['after_last_request']:.1f} | {m.requests / m.extra['request_span'] if m.extra['request_span'] else 0:.1f} |"
+                for m in split]
     tables = sorted({t for m in rows for t in m.extra.get("rows_by_table", {})})
     if tables:
         out += ["", "Rows written per table (same workload and selection; "
