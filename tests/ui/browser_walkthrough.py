@@ -10,7 +10,7 @@ server on a free port in the current folder (so the demo's runs and data show)::
     .venv/bin/python -m tests.ui.browser_walkthrough --out ui-screenshots [--url http://127.0.0.1:3000]
 
 Screenshots land in ``--out``: ``1-asset-graph.png``, ``2-posts-overview.png`` (metadata plots, row
-counts), ``3-posts-partitions.png``, ``4-profiles-columns.png`` and ``5-backfills.png``.
+counts), ``3-posts-partitions.png``, ``4-profiles-columns.png``, ``5-backfills.png`` and ``6-posts-checks.png`` (its four checks).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ PAGES = [
     ("3-posts-partitions", "/assets/tiktok/posts?view=partitions"),
     ("4-profiles-columns", "/assets/tiktok/profiles?view=definition"),
     ("5-backfills", "/runs?tab=backfills"),
+    ("6-posts-checks", "/assets/tiktok/posts?view=checks"),
 ]
 
 

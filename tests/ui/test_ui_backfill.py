@@ -38,6 +38,30 @@ MATERIALIZATIONS = """query($path: [String!]!, $partitions: [String!]) { assetOr
 PARTITION_STATS = """query($path: [String!]!) { assetNodeOrError(assetKey: {path: $path}) {
   ... on AssetNode { partitionStats { numMaterialized numFailed numMaterializing } } } }"""
 
+LAUNCH_RUN = """mutation($params: ExecutionParams!) { launchRun(executionParams: $params) { __typename
+  ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } ... on InvalidSubsetError { message }
+  ... on RunConfigValidationInvalid { errors { message } } } }"""
+RUN = """query($id: ID!) { runOrError(runId: $id) { ... on Run { status stepStats { stepKey status }
+  eventConnection(afterCursor: null) { events { __typename
+    ... on AssetCheckEvaluationEvent { evaluation { checkName success assetKey { path } } } } } } } }"""
+
+
+def launch_one_check(port: int, server: Server, asset: str, check: str) -> dict[str, Any]:
+    """Execute one asset check alone, as the UI's "Execute" button on a check does: the finished run."""
+    params = {"selector": {"repositoryLocationName": "tiktok_assets", "repositoryName": "__repository__",
+                           "jobName": "__ASSET_JOB", "assetSelection": [],
+                           "assetCheckSelection": [{"assetKey": {"path": ["tiktok", asset]}, "name": check}]},
+              "mode": "default", "executionMetadata": {"tags": []}}
+    launched = gql(port, LAUNCH_RUN, {"params": params})["data"]["launchRun"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    run_id = launched["run"]["runId"]
+
+    def finished(p: int) -> dict[str, Any] | None:
+        run = gql(p, RUN, {"id": run_id})["data"]["runOrError"]
+        return run if run["status"] in ("SUCCESS", "FAILURE", "CANCELED") else None
+
+    return server.wait_for(finished, timeout=120)
+
 
 def backfill(port: int, days: list[str], server: Server) -> tuple[str, list[dict[str, Any]]]:
     params = {"partitionNames": days, "fromFailure": False,
@@ -120,5 +144,13 @@ def test_ui_backfill_of_the_whole_group_over_past_days(tmp_path: Path) -> None:
         assert all(r["status"] == "SUCCESS" for r in again)
         assert assert_counts_true(port, lake, days) == held  # idempotent per capture day
         print(f"backfill of {len(days)} days x {len(ALL)} assets: {first_seconds:.0f} s, {len(runs)} runs")
+
+        # one table check launched alone (the UI's "Execute" on a check) runs alone, in its family's check step
+        run = launch_one_check(port, server, "posts", "schema_drift")
+        assert run["status"] == "SUCCESS", run
+        assert [(st["stepKey"], st["status"]) for st in run["stepStats"]] == [("tiktok_events_checks", "SUCCESS")]
+        evaluated = [(e["evaluation"]["assetKey"]["path"][-1], e["evaluation"]["checkName"], e["evaluation"]["success"])
+                     for e in run["eventConnection"]["events"] if e["__typename"] == "AssetCheckEvaluationEvent"]
+        assert evaluated == [("posts", "schema_drift", True)], evaluated
     finally:
         server.stop()
