@@ -25,6 +25,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from tiktok_assets.lake import DELTA_ALLOCATOR_CONF, DELTA_ALLOCATOR_ENV
+
 from . import commit_memory
 from .harness import Context
 from .report import Measurement, Target
@@ -134,9 +136,9 @@ def dbt_import_bytes() -> int:
 
 
 def _probed(ctx: Context, label: str, out: Path, wl: Any, account: str,
-            trace: tuple[int, int] | None) -> tuple[Measurement, dict[str, Any]]:
+            trace: tuple[int, int] | None, env: dict[str, str] | None = None) -> tuple[Measurement, dict[str, Any]]:
     probe = out / f"memory-{'traced' if trace else 'plain'}.json"
-    env = {"BENCH_MEMORY_PROBE": str(probe), "BENCH_MEMORY_TRACE": f"{trace[0]},{trace[1]}" if trace else ""}
+    env = {"BENCH_MEMORY_PROBE": str(probe), "BENCH_MEMORY_TRACE": f"{trace[0]},{trace[1]}" if trace else "", **(env or {})}
     m = ctx.measure("ours", "mega", label=label, workload=wl, out=out, extra=["--phase", "comments", "--entities", account],
                     env=env)
     times = sorted(t for t, *_ in ctx.sim.request_log)
@@ -152,6 +154,12 @@ def mega(ctx: Context, account: str, n_comments: int, traced: bool = True) -> tu
         out = ctx.fresh_out(f"scenario-mega-{'traced' if trace else 'plain'}")
         seed_posts(str(out / "lake"), account, [ctx.sim.universe.video(ctx.sim.universe.MEGA_VIDEO_ID)])
         runs.append(_probed(ctx, f"ours comments of {account}" + (" (traced)" if trace else ""), out, wl, account, trace))
+    # The same plain run with delta-rs's allocator as installed ("" = jemalloc's defaults; the lake's
+    # setdefault keeps it), beside the product's setting: what the lake's allocator setting is worth.
+    out = ctx.fresh_out("scenario-mega-allocator-defaults")
+    seed_posts(str(out / "lake"), account, [ctx.sim.universe.video(ctx.sim.universe.MEGA_VIDEO_ID)])
+    allocator_defaults = _probed(ctx, f"ours comments of {account} (delta-rs's allocator defaults)", out, wl, account,
+                                 None, {DELTA_ALLOCATOR_ENV: ""})
     m, plain = runs[0]
     comments = m.extra.get("rows_by_table", {}).get("comments", 0)
     ok = m.peak_rss < 300 * MB and m.ok and comments == n_comments
@@ -161,16 +169,22 @@ def mega(ctx: Context, account: str, n_comments: int, traced: bool = True) -> tu
              f"them all ({comments:,} comment rows written). The traced run is slower and heavier by design (tracemalloc); "
              "only the first row is the measurement.", "", *HEADER, _row(m, f"{m.rows_per_s:.0f} rows/s")]
     lines += [_row(t, "tracemalloc on for 2.5% of the pages") for t, _ in runs[1:]]
+    d, dplain = allocator_defaults
+    lines.append(_row(d, f"`{DELTA_ALLOCATOR_ENV}=` (empty): commit adds {(dplain['peak'][1] - dplain['stream_peak'][1]) / MB:+.0f} MB "
+                         f"over its streaming level, against {(plain['peak'][1] - plain['stream_peak'][1]) / MB:+.0f} MB "
+                         f"with the lake's `{DELTA_ALLOCATOR_CONF}`"))
     lines += ["", *render(plain, runs[1][1] if len(runs) > 1 else None, m)]
     lines += ["The commit replayed alone (`benchmarks/commit_memory.py`): a fresh process commits the plain run's comment "
               "rows, read one Parquet file at a time in batches of `SPILL_READ_ROWS` as the batch reads its spill files, "
               "through `Lake.replace_rows` (`write_deltalake` fed a `RecordBatchReader`, with the lake's bounded target "
-              "file size and row-group cap) and, for comparison, through `write_deltalake` with delta-rs's defaults. "
-              "RSS is sampled from /proc/self/statm (ru_maxrss after fork + exec holds the parent's peak). On these "
+              "file size and row-group cap, and the lake's allocator setting) and, for comparison, through `write_deltalake` "
+              "with delta-rs's defaults (its allocator's included). RSS is sampled from /proc/self/statm (ru_maxrss after "
+              "fork + exec holds the parent's peak), pyarrow's pool beside it. On these "
               "rows (mostly the raw JSON column) smaller target files or row groups moved the commit by less than the "
               "run-to-run spread, and a throttled reader lowered it by about 180 MB (delta-rs appears to read the "
               "stream ahead of its encoding); on a million synthetic rows generated in Python (649 MB of Arrow, 3 days) "
-              "the defaults added 544 MB and the lake's settings 280 MB (2026-12-01):", "",
+              "the defaults added 544 MB and the lake's settings 280 MB (2026-12-01). The allocator setting moves a replay "
+              "less than the run-to-run spread, but the whole run's commit clearly (the runs table above):", "",
               *commit_memory.HEADER, *commit_memory.rows(ctx.work / "scenario-mega-plain" / "lake"), ""]
     pk, sp = plain["peak"][1], plain["stream_peak"][1]
     dbt = dbt_import_bytes()
@@ -182,10 +196,11 @@ def mega(ctx: Context, account: str, n_comments: int, traced: bool = True) -> tu
               "and what the allocators keep. dbt-core and dagster-dbt are not imported by a `--no-dbt` run "
               f"(they would add {dbt / MB:.0f} MB, measured apart). What would reduce it further: a smaller batch buffer "
               "and spill reads; a commit that does not hold the stream (a huge entity committed in parts, or delta-rs "
-              "bounding its read-ahead); an allocator that gives freed memory back "
-              "(`ARROW_DEFAULT_MEMORY_POOL=jemalloc`, or pyarrow's mimalloc with `MIMALLOC_PURGE_DELAY=0 "
-              "MIMALLOC_ARENA_EAGER_COMMIT=0`, measured on 2026-12-01 with the earlier writer: 50 to 100 MB off the peak "
-              "for about 1.5 s more system CPU per million rows); and a lighter run set-up than a Dagster instance. Nothing in the client or "
+              "bounding its read-ahead); pyarrow's pool returning freed memory too (`ARROW_DEFAULT_MEMORY_POOL=jemalloc`, or "
+              "its mimalloc with `MIMALLOC_PURGE_DELAY=0 MIMALLOC_ARENA_EAGER_COMMIT=0`, measured on 2026-12-01 with the "
+              "earlier writer: 50 to 100 MB off the peak for about 1.5 s more system CPU per million rows; glibc's "
+              "`MALLOC_ARENA_MAX=2` moved nothing, 2026-12-02); and a lighter run set-up than a Dagster instance. "
+              "delta-rs's own allocator is already set by the lake (the allocator-defaults run above). Nothing in the client or "
               "the pacer holds rows: the stream's Python objects are in the traced table above.", ""]
     Path(ctx.work / "memory-account.json").write_text(json.dumps({"plain": plain, "traced": runs[1][1] if len(runs) > 1 else None},
                                                                  default=str, indent=1))

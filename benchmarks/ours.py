@@ -60,6 +60,7 @@ def memory_stages() -> None:
     import pyarrow  # noqa: F401
 
     probe.mark("import pyarrow")
+    import tiktok_assets.lake  # noqa: F401 - sets delta-rs's allocator, as the product does before deltalake loads
     import deltalake  # noqa: F401
 
     probe.mark("import deltalake")

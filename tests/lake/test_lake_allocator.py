@@ -1,0 +1,57 @@
+"""delta-rs's allocator as the lake sets it: in effect in a fresh process, and a user's own setting kept.
+
+Each case runs in a fresh interpreter, because jemalloc reads its configuration once, at deltalake's
+first allocation. ``stats_print`` makes jemalloc print the options it actually runs with at exit,
+so the test reads what the installed library understood, not what we meant.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tiktok_assets.lake import DELTA_ALLOCATOR_CONF, DELTA_ALLOCATOR_ENV
+
+# A real commit through the product's lake, importing deltalake the way the product does (lazily).
+COMMIT = """
+import os, sys, tempfile
+from tiktok_assets.lake.store import Lake
+assert "deltalake" not in sys.modules, "deltalake was imported before the lake set its allocator"
+os.environ["{env}"] += ",stats_print:true"  # print the options in force at exit (jemalloc reads them below)
+from tiktok_assets.lake.flatten import flatten
+import pyarrow as pa, deltalake
+deltalake.write_deltalake(tempfile.mkdtemp(), pa.table({{"a": [1, 2]}}))
+print("ENV=" + os.environ["{env}"])
+"""
+
+
+def run(env_value: str | None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != DELTA_ALLOCATOR_ENV}
+    if env_value is not None:
+        env[DELTA_ALLOCATOR_ENV] = env_value
+    return subprocess.run([sys.executable, "-c", COMMIT.format(env=DELTA_ALLOCATOR_ENV)], capture_output=True,
+                          text=True, env=env, timeout=120, check=False)
+
+
+def option(stats: str, name: str) -> str:
+    line = next(line for line in stats.splitlines() if line.strip().startswith(f"opt.{name}:"))
+    return line.split(":", 1)[1].split()[0]
+
+
+def test_the_lake_gives_delta_rs_one_arena_that_returns_freed_pages() -> None:
+    proc = run(None)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert f"ENV={DELTA_ALLOCATOR_CONF},stats_print:true" in proc.stdout
+    assert "Invalid conf" not in proc.stderr
+    assert option(proc.stderr, "narenas") == "1"
+    assert option(proc.stderr, "dirty_decay_ms") == "0"
+    assert option(proc.stderr, "muzzy_decay_ms") == "0"
+
+
+def test_a_users_own_allocator_setting_is_kept() -> None:
+    proc = run("narenas:3")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "ENV=narenas:3,stats_print:true" in proc.stdout
+    assert option(proc.stderr, "narenas") == "3"
+    assert option(proc.stderr, "dirty_decay_ms") == "10000"  # jemalloc's default: ours was not added
