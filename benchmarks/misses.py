@@ -25,7 +25,8 @@ REASONS: list[tuple[str, str]] = [
     ("latency-bound: faster than dlt",
      "Both contenders send at most 8 requests at once, so both are held to the server's answer time; the "
      "\"Where the wall time goes\" table of this regime splits each wall time. Between its first and last "
-     "request ours sends at about dlt's rate (8 in flight each; the split table's last column); it sends more requests, because the hashtag feed has no documented order and is read "
+     "request each keeps 8 requests in flight (the split table's last column gives each one's rate); ours "
+     "sends more requests, because the hashtag feed has no documented order and is read "
      "to its configured depth, where dlt stops at the first old video (and misses the feed's older-looking "
      "videos: see the rows per table). What is left is Dagster's fixed cost: before the first request (the "
      "instance, the run, one stored planned event per asset and partition and per check) and after the last "

@@ -13,13 +13,13 @@ import sys
 
 from tiktok_assets.lake import DELTA_ALLOCATOR_CONF, DELTA_ALLOCATOR_ENV
 
-# A real commit through the product's lake, importing deltalake the way the product does (lazily).
+# A Delta commit in a process that loaded the lake's store first, as the product does: the store imports
+# deltalake only inside its functions, so the lake's setting is in the environment before deltalake loads.
 COMMIT = """
 import os, sys, tempfile
 from tiktok_assets.lake.store import Lake
 assert "deltalake" not in sys.modules, "deltalake was imported before the lake set its allocator"
 os.environ["{env}"] += ",stats_print:true"  # print the options in force at exit (jemalloc reads them below)
-from tiktok_assets.lake.flatten import flatten
 import pyarrow as pa, deltalake
 deltalake.write_deltalake(tempfile.mkdtemp(), pa.table({{"a": [1, 2]}}))
 print("ENV=" + os.environ["{env}"])

@@ -6,7 +6,9 @@ entity (a million comments) frees and reallocates far more than it holds at any 
 defaults the process peaks well above what the commit needs. One arena and freed pages returned at
 once (:data:`DELTA_ALLOCATOR_CONF`) measured, on the million-comment partition of the benchmark
 (2026-12-02): peak RSS 660 and 654 MB against 780, 785 and 816 MB (the commit's increase 182 MB
-instead of 305 to 331 MB), at about 2 s more CPU per million rows committed.
+instead of 305 to 331 MB), at about 2 s more per million rows committed (a replayed commit took 6.3 s
+instead of 4.0 s). Two full benchmark loads with it took 49.5 and 47.2 s against 46.3 and 46.2 s
+without, inside that machine's spread (46 to 56 s) but both slower: it may cost a second or two there.
 
 jemalloc reads the variable once, when deltalake's native library makes its first allocation, so it
 must be in the environment before ``deltalake`` is imported: every module of the product imports
