@@ -23,15 +23,16 @@ REASONS: list[tuple[str, str]] = [
      "maximum, re-fetched video details), its 429s and its fixed sleeps. 5x would need the naive loop "
      "to waste more than it does; our side is already at the bound."),
     ("latency-bound: faster than dlt",
-     "Both contenders send at most 8 requests at once, so both are held to the server's answer time; the "
-     "\"Where the wall time goes\" table of this regime splits each wall time. Between its first and last "
-     "request each keeps 8 requests in flight (the split table's last column gives each one's rate); ours "
-     "sends more requests, because the hashtag feed has no documented order and is read "
-     "to its configured depth, where dlt stops at the first old video (and misses the feed's older-looking "
-     "videos: see the rows per table). What is left is Dagster's fixed cost: before the first request (the "
-     "instance, the run, one stored planned event per asset and partition and per check) and after the last "
-     "(the last commits, the materialization events, the table checks), the split table's first and third "
-     "columns, against well under 1 s for dlt. At <= its credits can't hold while dlt stops the unordered feed early."),
+     "Both contenders send at most 8 requests at once, so on an idle machine both are held to the server's "
+     "answer time; on this one, see the CPU columns of the split table: ours spends about three times "
+     "dlt's CPU per request (the pacer's shared state that makes two runs on one key safe, the credit "
+     "ledger, the typed Arrow rows with their raw JSON, Dagster's events: the \"wall vs bound\" item "
+     "splits it), and with 2 cores shared with the simulator that CPU, not the server, sets its pace. "
+     "Ours also sends more requests, because the hashtag feed has no documented order and is read to its "
+     "configured depth, where dlt stops at the first old video (and misses the feed's older-looking "
+     "videos: see the rows per table), and it pays Dagster's fixed cost before the first and after the "
+     "last request, against well under 1 s for dlt. At <= its credits can't hold while dlt stops the "
+     "unordered feed early."),
     ("rate-bound: faster than dlt",
      "Both contenders are paced to the same per-key limit, so both finish at about requests ÷ rate: being "
      "ahead of dlt here means idling less than it at the bound, and sending no more requests. Ours sends "
@@ -49,7 +50,8 @@ REASONS: list[tuple[str, str]] = [
      "2026-12-02); after the last, the final lake commit of comment_replies, the materialization events and "
      "the table checks. In the span itself, the hand-offs from posts to comments and from comments "
      "to comment_replies (the upstream's Delta commit, then the dependent's lake reads and planning) leave "
-     "part of a window unused. The pacer's own share is the \"held back, server had room\" line; with "
+     "part of a window unused (pipelining them was measured slower on 2 cores: see the latency-bound "
+     "\"wall vs bound\" item). The pacer's own share is the \"held back, server had room\" line; with "
      "`SCAVIO_RATE_LIMIT` at the server's limit it includes the ceiling's price (a 2% margin and one answer's "
      "latency per slot). What would reach 1.05x: per-account pipelining of the events chain (an account's "
      "replies planned as soon as its comments are committed) and a run set-up without per-event commits; "
@@ -83,19 +85,20 @@ REASONS: list[tuple[str, str]] = [
      "See the state-database figures under the table: transactions per send above 1, or slow ones, "
      "point at contention on the shared state."),
     ("wall vs bound",
-     "The \"Where the wall time goes\" table of this regime splits it. A full load is one Dagster run; in each "
-     "family step the selected assets run concurrently on the run's one client, each starting once its "
-     "upstream assets of the family have committed, the longest streams queued first, the events step right "
-     "after the snapshots, the table checks after the last request (`assets/family_runner.py`, "
-     "`assets/table_checks.py`). Between the first and the last request the client keeps 8 requests in "
-     "flight; the answers take a little longer at the client than the 150 ms the bound assumes, so even a "
-     "span with every slot busy is above the bound, and 1.15x needs the fixed cost well under 15% of it. "
-     "What is left: (1) Dagster's fixed cost, the split table's first and third columns (see the rate-bound "
-     "item); (2) the events run is one chain between assets (posts -> comments -> comment_replies is most of "
-     "its pages) and each hand-off waits for the upstream's Delta commit and the dependent's planning; (3) "
-     "the snapshots step ends on the followers' page chains. What would reach 1.15x: per-account pipelining of the chain (an "
-     "account's replies planned as soon as its comments are committed, which needs an account's comments "
-     "committed on their own) and a run set-up without a SQLite commit per planned event."),
+     "The \"Where the wall time goes\" table of this regime splits it, and its CPU columns say what holds it: "
+     "on a 2-core machine ours uses about as much CPU as its wall time (while the simulator, in the harness, "
+     "needs CPU for every answer too), dlt about a third of it, so the span runs below the 8 requests in "
+     "flight that the bound assumes. Where our CPU goes (py-spy over a full latency-bound run, 2026-12-02, "
+     "share of the samples): turning answers into Arrow rows and staging them 22%, Dagster's run and "
+     "events on the main thread 20%, the pacer's shared-state transactions (two per request, SQLite "
+     "here) 20%, httpx 13%, the credit ledger's row per request 6%, lake reads and commits 5%. "
+     "Per-account pipelining of the events chain (an account's comments planned as soon as its posts "
+     "are committed, its replies as soon as its comments are) was built and measured on this machine: "
+     "75-94 s against 64 s without it, because its early Delta commits and per-account lake reads add "
+     "CPU to a run that is already short of it (branch `experiment/entity-handoff`). What would reach "
+     "1.15x: less CPU per request (fewer shared-state transactions per request, a cheaper answer-to-Arrow "
+     "path), then the pipelining, whose overlap only pays when the cores are not the limit; Dagster's fixed "
+     "cost is the split table's first and third columns."),
     ("peak RSS",
      "The account under \"One partition with a million comments\" splits it. The peak is the lake commit: "
      "delta-rs's `write_deltalake`, fed the spilled rows as a `RecordBatchReader` with an 8 MiB target file "
@@ -116,8 +119,13 @@ REASONS: list[tuple[str, str]] = [
      "selects that the earlier load didn't (for example the top comments of a one-day window), and "
      "parents whose count can't be trusted (0 or missing), which are fetched."),
     ("code location load",
-     "Most of the load time is importing dagster and dagster-dbt/dbt-core. Our own modules take about "
-     "0.3 s. Bytecode is compiled at install (`make`), which halves the load on these machines because "
+     "Most of the load time is importing dagster and dagster-dbt/dbt-core; our own modules take about "
+     "0.3 s. With dbt-core installed, dagster-dbt evaluates even the default selection (every model) "
+     "with dbt's selector, which imports `dbt.graph` and networkx (about 1.2 s under `-X importtime`, "
+     "2026-12-02); only dagster-dbt could skip it. The process figure also holds the interpreter's exit "
+     "after the load (about 1.5 s of teardown of dbt's and Dagster's objects, measured with an atexit "
+     "stamp: loaded at 5.98 s, process ended at 7.72 s), which a code server, which stays up, does not "
+     "pay. Bytecode is compiled at install (`make`), which halves the load on these machines because "
      "PYTHONDONTWRITEBYTECODE is set."),
 ]
 

@@ -97,11 +97,15 @@ def regime_table(title: str, rows: list[Measurement], minimum: int, bound: float
     split = [m for m in rows if m.ok and "request_span" in m.extra]
     if split:
         out += ["", "Where the wall time goes (from the simulator's arrival times; requests per second between the "
-                "first and the last request):", "",
-                "| contender | before the first request s | first to last request s | after the last request s | requests per s between |",
-                "|---|---:|---:|---:|---:|"]
+                "first and the last request), and the CPU the contender's process used (user + system, from its "
+                "rusage): on a machine with few cores a contender whose CPU is close to its wall time is held back by "
+                "its own work, not by the server:", "",
+                "| contender | before the first request s | first to last request s | after the last request s "
+                "| requests per s between | CPU s | CPU ms per request |",
+                "|---|---:|---:|---:|---:|---:|---:|"]
         out += [f"| {m.contender} | {m.extra['before_first_request']:.1f} | {m.extra['request_span']:.1f} | "
-                f"{m.extra['after_last_request']:.1f} | {m.requests / m.extra['request_span'] if m.extra['request_span'] else 0:.1f} |"
+                f"{m.extra['after_last_request']:.1f} | {m.requests / m.extra['request_span'] if m.extra['request_span'] else 0:.1f} | "
+                f"{m.extra.get('cpu_seconds', 0):.1f} | {1e3 * m.extra.get('cpu_seconds', 0) / max(1, m.requests):.1f} |"
                 for m in split]
     tables = sorted({t for m in rows for t in m.extra.get("rows_by_table", {})})
     if tables:

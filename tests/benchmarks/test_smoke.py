@@ -61,3 +61,17 @@ def test_ours_spends_at_least_the_minimum_and_gets_no_429(quick_run: tuple[str, 
     assert ours["rows"] > 0
     for m in by_name.values():
         assert m["credits"] > 0 and m["rows"] > 0 and m["peak_rss"] > 0
+
+
+@pytest.mark.timeout(300)
+def test_split_table_gives_each_contenders_cpu_per_request(quick_run: tuple[str, dict]) -> None:
+    """The CPU columns are what shows a contender held back by its own work on a small machine."""
+    text, raw = quick_run
+    split = text.split("| contender | before the first request s |", 1)[1].split("\n\n", 1)[0]
+    requests = {m["contender"]: m["requests"] for m in raw["measurements"] if m["regime"] == "rate-bound"}
+    for contender in CONTENDERS:
+        row = next(ln for ln in split.splitlines() if ln.startswith(f"| {contender} |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        cpu_s, cpu_ms = float(cells[5]), float(cells[6])
+        assert cpu_s > 0, row
+        assert cpu_ms == pytest.approx(1e3 * cpu_s / requests[contender], abs=0.1 + 1e3 * 0.05 / requests[contender])
