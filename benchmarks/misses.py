@@ -24,7 +24,7 @@ REASONS: list[tuple[str, str]] = [
      "to waste more than it does; our side is already at the bound."),
     ("latency-bound: faster than dlt",
      "Both contenders send at most 8 requests at once, so on an idle machine both are held to the server's "
-     "answer time; on this one, see the CPU columns of the split table: ours spends about three times "
+     "answer time; on this one, see the CPU columns of the split table: ours spends two to three times "
      "dlt's CPU per request (the pacer's shared state that makes two runs on one key safe, the credit "
      "ledger, the typed Arrow rows with their raw JSON, Dagster's events: the \"wall vs bound\" item "
      "splits it), and with 2 cores shared with the simulator that CPU, not the server, sets its pace. "
@@ -87,7 +87,7 @@ REASONS: list[tuple[str, str]] = [
     ("wall vs bound",
      "The \"Where the wall time goes\" table of this regime splits it, and its CPU columns say what holds it: "
      "on a 2-core machine ours uses about as much CPU as its wall time (while the simulator, in the harness, "
-     "needs CPU for every answer too), dlt about a third of it, so the span runs below the 8 requests in "
+     "needs CPU for every answer too), dlt well under half of it, so the span runs below the 8 requests in "
      "flight that the bound assumes. Where our CPU goes (py-spy over a full latency-bound run, 2026-12-02, "
      "share of the samples): turning answers into Arrow rows and staging them 22%, Dagster's run and "
      "events on the main thread 20%, the pacer's shared-state transactions (two per request, SQLite "
