@@ -53,8 +53,9 @@ REASONS: list[tuple[str, str]] = [
      "part of a window unused (pipelining them was measured slower on 2 cores: see the latency-bound "
      "\"wall vs bound\" item). The pacer's own share is the \"held back, server had room\" line; with "
      "`SCAVIO_RATE_LIMIT` at the server's limit it includes the ceiling's price (a 2% margin and one answer's "
-     "latency per slot). What would reach 1.05x: per-account pipelining of the events chain (an account's "
-     "replies planned as soon as its comments are committed) and a run set-up without per-event commits; "
+     "latency per slot). What would reach 1.05x: less CPU per request (see that item), then per-account "
+     "pipelining of the events chain (an account's replies planned as soon as its comments are committed) "
+     "and a run set-up without per-event commits; "
      "the fixed cost alone is the sum of the split table's first and third columns."),
     ("rate-bound: credits vs minimum",
      "Credits above the minimum are requests sent twice. The client resends only what it must: a 429, a 5xx, "
@@ -94,8 +95,9 @@ REASONS: list[tuple[str, str]] = [
      "here) 20%, httpx 13%, the credit ledger's row per request 6%, lake reads and commits 5%. "
      "Per-account pipelining of the events chain (an account's comments planned as soon as its posts "
      "are committed, its replies as soon as its comments are) was built and measured on this machine: "
-     "75-94 s against 64 s without it, because its early Delta commits and per-account lake reads add "
-     "CPU to a run that is already short of it (branch `experiment/entity-handoff`). What would reach "
+     "75.7 s against 63.8 s without it (94.2 against 64.0 under py-spy), because its early Delta commits "
+     "and per-account lake reads add CPU to a run that is already short of it (not merged; the note on "
+     "issue 14 describes it). What would reach "
      "1.15x: less CPU per request (fewer shared-state transactions per request, a cheaper answer-to-Arrow "
      "path), then the pipelining, whose overlap only pays when the cores are not the limit; Dagster's fixed "
      "cost is the split table's first and third columns."),
@@ -123,7 +125,7 @@ REASONS: list[tuple[str, str]] = [
      "0.3 s. With dbt-core installed, dagster-dbt evaluates even the default selection (every model) "
      "with dbt's selector, which imports `dbt.graph` and networkx (about 1.2 s under `-X importtime`, "
      "2026-12-02); only dagster-dbt could skip it. The process figure also holds the interpreter's exit "
-     "after the load (about 1.5 s of teardown of dbt's and Dagster's objects, measured with an atexit "
+     "after the load (about 1.7 s of teardown of dbt's and Dagster's objects, measured with an atexit "
      "stamp: loaded at 5.98 s, process ended at 7.72 s), which a code server, which stays up, does not "
      "pay. Bytecode is compiled at install (`make`), which halves the load on these machines because "
      "PYTHONDONTWRITEBYTECODE is set."),
