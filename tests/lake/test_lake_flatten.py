@@ -10,7 +10,7 @@ import pytest
 
 from lake_api_items import BIG_COUNT, BIG_ID, TRICKY_TEXT, comment, user, video
 from tiktok_assets.lake.columns import CALLER_COLUMNS, SPECS
-from tiktok_assets.lake.flatten import FlattenError, flatten
+from tiktok_assets.lake.flatten import FlattenError, flatten, flatten_columns, to_batch
 from tiktok_assets.lake.ledger import ledger_rows
 from tiktok_assets.lake.schemas import API_TABLES, PARTITION_FIELDS, SCHEMAS
 from tiktok_assets.scavio.types import LedgerEntry
@@ -181,3 +181,27 @@ def test_ledger_rows_partition_date_is_utc_day_of_request():
     assert out[0]["credits_remaining"] == 11753 and out[0]["latency_ms"] == 12.5
     with pytest.raises(FlattenError, match="no run_id"):
         ledger_rows([entry(before_midnight, run_id=None)])
+
+
+def test_pages_joined_as_columns_convert_to_the_rows_of_each_page():
+    """What the sink does with held pages: their columns joined, one conversion, the same rows in order."""
+    pages = [[comment("1"), comment("2", text=TRICKY_TEXT)], [comment("3", digg_count=BIG_COUNT)]]
+    joined: dict[str, list] = {}
+    for page in pages:
+        for name, values in flatten_columns("comments", page, tracked_entity="a", extra={"aweme_id": BIG_ID}, **KW).items():
+            joined.setdefault(name, []).extend(values)
+    assert list(joined) == SCHEMAS["comments"].names
+    batch = to_batch("comments", joined)
+    assert batch.schema.equals(SCHEMAS["comments"])
+    assert batch.to_pylist() == rows("comments", pages[0], "a", {"aweme_id": BIG_ID}) + rows("comments", pages[1], "a", {"aweme_id": BIG_ID})
+    assert [r["cid"] for r in batch.to_pylist()] == ["1", "2", "3"] and batch.column("digg_count")[2].as_py() == BIG_COUNT
+
+
+def test_a_value_the_schema_cannot_hold_fails_at_conversion_naming_the_table():
+    """flatten_columns leaves Arrow types to to_batch: a bool column given a word fails there, in one line."""
+    columns = flatten_columns("comments", [comment("1", is_author_digged=None)], tracked_entity="a",
+                              extra={"aweme_id": "9", "is_author_digged": "maybe"}, **KW)
+    assert columns["is_author_digged"] == ["maybe"]
+    with pytest.raises(FlattenError) as info:
+        to_batch("comments", columns)
+    assert str(info.value).startswith("comments: values do not fit the schema") and "\n" not in str(info.value)

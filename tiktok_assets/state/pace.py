@@ -12,10 +12,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, delete, func, insert, or_, select, update
 
 from .engine import locked
 from .tables import pace_key, pace_slot
+
+# The statements of every send, built once. Why: each request takes two transactions here, and building
+# a SQLAlchemy statement (coercing its clauses, then keying it for the compiled cache) cost several times
+# what SQLite spends running it; with 8 senders that Python time held the GIL and the key's lock alike.
+# Parameters: ``k`` the key fingerprint, ``tok`` a send's token, ``t`` a time; an UPDATE's other
+# parameters name the columns it sets.
+_KEY, _TOKEN, _T = bindparam("k"), bindparam("tok"), bindparam("t")
+_SELECT_KEY = select(pace_key).where(pace_key.c.key_fp == _KEY)
+_UPDATE_KEY = update(pace_key).where(pace_key.c.key_fp == _KEY)
+_INSERT_KEY = insert(pace_key)
+_INSERT_SLOT = insert(pace_slot)
+_SLOT = and_(pace_slot.c.key_fp == _KEY, pace_slot.c.token == _TOKEN)
+_SELECT_SENT_AT = select(pace_slot.c.sent_at).where(_SLOT)
+_MARK_DONE = update(pace_slot).where(_SLOT).values(done_at=bindparam("done"))
+_COUNT_SLOTS = select(func.count()).select_from(pace_slot)
+_COUNT_IN_FLIGHT = _COUNT_SLOTS.where(pace_slot.c.key_fp == _KEY, pace_slot.c.done_at.is_(None))
+_COUNT_DONE_SINCE = _COUNT_SLOTS.where(pace_slot.c.key_fp == _KEY, pace_slot.c.done_at > _T)
+_NTH_DONE_SINCE = (select(pace_slot.c.done_at).where(pace_slot.c.key_fp == _KEY, pace_slot.c.done_at > _T)
+                   .order_by(pace_slot.c.done_at).offset(bindparam("skip")).limit(1))
 
 
 @dataclass(frozen=True)
@@ -53,23 +72,20 @@ class PaceView:
         return self.win_sent if self.win_of == self.srv_reset else self.in_flight()
 
     def in_flight(self) -> int:
-        return self._count("in_flight", pace_slot.c.done_at.is_(None))
+        return self._count("in_flight", _COUNT_IN_FLIGHT, {})
 
     def done_since(self, t: float) -> int:
-        return self._count(("done_since", t), pace_slot.c.done_at > t)
+        return self._count(("done_since", t), _COUNT_DONE_SINCE, {"t": t})
 
     def nth_done_since(self, t: float, n: int) -> float | None:
         """The ``n``-th (1-based) oldest completion time after ``t``."""
-        q = (select(pace_slot.c.done_at).where(pace_slot.c.key_fp == self.key_fp, pace_slot.c.done_at > t)
-             .order_by(pace_slot.c.done_at).offset(n - 1).limit(1))
-        return self.conn.execute(q).scalar()
+        return self.conn.execute(_NTH_DONE_SINCE, {"k": self.key_fp, "t": t, "skip": n - 1}).scalar()
 
-    def _count(self, name: Any, cond: Any) -> int:
+    def _count(self, name: Any, query: Any, params: dict[str, Any]) -> int:
         """A count over the key's slots, memoized: the rules ask for the same count several times, and
         every statement inside the key's lock delays every other sender of the key."""
         if name not in self._counts:
-            q = select(func.count()).select_from(pace_slot).where(pace_slot.c.key_fp == self.key_fp, cond)
-            self._counts[name] = int(self.conn.execute(q).scalar() or 0)
+            self._counts[name] = int(self.conn.execute(query, {"k": self.key_fp, **params}).scalar() or 0)
         return self._counts[name]
 
 
@@ -122,10 +138,10 @@ class PaceStore:
         self.engine = engine
 
     def _view(self, conn: Any, key_fp: str, now: float) -> PaceView:
-        row = conn.execute(select(pace_key).where(pace_key.c.key_fp == key_fp)).mappings().first()
+        row = conn.execute(_SELECT_KEY, {"k": key_fp}).mappings().first()
         if row is None:
-            conn.execute(insert(pace_key).values(key_fp=key_fp, blocked_until=0.0, answered=False, srv_sent=0,
-                                                 win_sent=0))
+            conn.execute(_INSERT_KEY, {"key_fp": key_fp, "blocked_until": 0.0, "answered": False, "srv_sent": 0,
+                                       "win_sent": 0})
             return PaceView(conn, key_fp, now, 0.0, False, None, None, None, None)
         return PaceView(conn, key_fp, now, float(row["blocked_until"] or 0.0), bool(row["answered"]),
                         row["srv_limit"], row["srv_remaining"], row["srv_reset"], row["srv_basis_at"],
@@ -142,8 +158,8 @@ class PaceStore:
                 counters: dict[str, Any] = {"srv_sent": view.srv_sent + 1}
                 if view.srv_reset is not None and t >= view.srv_reset:
                     counters.update(win_sent=view.sends_in_new_window() + 1, win_of=view.srv_reset)
-                conn.execute(insert(pace_slot).values(key_fp=key_fp, token=token, sent_at=t, done_at=None))
-                conn.execute(update(pace_key).where(pace_key.c.key_fp == key_fp).values(**counters))
+                conn.execute(_INSERT_SLOT, {"key_fp": key_fp, "token": token, "sent_at": t, "done_at": None})
+                conn.execute(_UPDATE_KEY, {"k": key_fp, **counters})
             return wait
 
     def finish(self, key_fp: str, token: int, now: Callable[[], float], answer: ServerAnswer | None,
@@ -154,12 +170,11 @@ class PaceStore:
         """
         with locked(self.engine, f"pace:{key_fp}") as conn:
             t = now()
-            sent_at = conn.execute(select(pace_slot.c.sent_at).where(
-                pace_slot.c.key_fp == key_fp, pace_slot.c.token == token)).scalar()
+            slot = {"k": key_fp, "tok": token}
+            sent_at = conn.execute(_SELECT_SENT_AT, slot).scalar()
             if sent_at is None:
                 return  # pruned as stale: its answer is too old to trust
-            conn.execute(update(pace_slot).where(pace_slot.c.key_fp == key_fp, pace_slot.c.token == token)
-                         .values(done_at=t))
+            conn.execute(_MARK_DONE, {**slot, "done": t})
             if answer is None:
                 return
             view = self._view(conn, key_fp, t)
@@ -176,7 +191,7 @@ class PaceStore:
                     values.update(srv_limit=answer.limit)
                 if _counted_before_basis(answer, view, sent_at, accept_tolerance):
                     values.update(srv_remaining=(view.srv_remaining or 0) + 1)
-            conn.execute(update(pace_key).where(pace_key.c.key_fp == key_fp).values(**values))
+            conn.execute(_UPDATE_KEY, {"k": key_fp, **values})
 
     def block(self, key_fp: str, until: float) -> None:
         """Every sender on the key waits until ``until`` (a 429's Retry-After)."""

@@ -10,10 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 
 from .engine import locked
 from .tables import budget_spend
+
+# The statements of every reservation, built once: with a budget set, each request reserves and may
+# settle here (see :mod:`tiktok_assets.state.pace` for why building them per call was the cost).
+_ROW = ((budget_spend.c.key_fp == bindparam("k")) & (budget_spend.c.run_id == bindparam("run"))
+        & (budget_spend.c.day == bindparam("d")))
+_PERIOD_ROWS = select(budget_spend.c.run_id, budget_spend.c.day, budget_spend.c.credits).where(
+    budget_spend.c.key_fp == bindparam("k"), budget_spend.c.day >= bindparam("first"),
+    budget_spend.c.day < bindparam("end"))
+_CREDITS = select(budget_spend.c.credits).where(_ROW)
+_INSERT = insert(budget_spend)
+_UPDATE = update(budget_spend).where(_ROW)
 
 Rows = dict[tuple[str, str], int]  # (run_id, YYYY-MM-DD) -> credits
 
@@ -24,19 +35,18 @@ class SpendStore:
 
     @staticmethod
     def _rows(conn, key_fp: str, first_day: str, end_day: str) -> Rows:  # type: ignore[no-untyped-def]
-        q = select(budget_spend.c.run_id, budget_spend.c.day, budget_spend.c.credits).where(
-            budget_spend.c.key_fp == key_fp, budget_spend.c.day >= first_day, budget_spend.c.day < end_day)
-        return {(r.run_id, r.day): int(r.credits) for r in conn.execute(q)}
+        params = {"k": key_fp, "first": first_day, "end": end_day}
+        return {(r.run_id, r.day): int(r.credits) for r in conn.execute(_PERIOD_ROWS, params)}
 
     @staticmethod
     def _add(conn, key_fp: str, run_id: str, day: str, delta: int, stamp: str) -> None:  # type: ignore[no-untyped-def]
-        key = (budget_spend.c.key_fp == key_fp) & (budget_spend.c.run_id == run_id) & (budget_spend.c.day == day)
-        current = conn.execute(select(budget_spend.c.credits).where(key)).scalar()
+        row = {"k": key_fp, "run": run_id, "d": day}
+        current = conn.execute(_CREDITS, row).scalar()
         if current is None:
-            conn.execute(insert(budget_spend).values(key_fp=key_fp, run_id=run_id, day=day,
-                                                     credits=max(0, delta), updated_at=stamp))
+            conn.execute(_INSERT, {"key_fp": key_fp, "run_id": run_id, "day": day, "credits": max(0, delta),
+                                   "updated_at": stamp})
         else:
-            conn.execute(update(budget_spend).where(key).values(credits=max(0, int(current) + delta), updated_at=stamp))
+            conn.execute(_UPDATE, {**row, "credits": max(0, int(current) + delta), "updated_at": stamp})
 
     def reserve(self, key_fp: str, run_id: str, day: str, n: int, period: tuple[str, str], stamp: str,
                 check: Callable[[Rows], None]) -> None:
