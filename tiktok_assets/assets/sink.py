@@ -65,20 +65,20 @@ class DaySink:
         """Stage the items created inside the window, or with ``day`` every item under that day;
         ``extra`` values are scalars. Returns rows kept."""
         groups = {day: list(items)} if day is not None else group_by_day(items, self.run.window)
-        pages = [(d, flatten_columns(self.table, day_items, partition_date=d, tracked_entity=self.key,
-                                     captured_at=self.run.captured_at, extra=extra))
-                 for d, day_items in groups.items() if day_items]
+        pages = [(d, len(day_items), flatten_columns(self.table, day_items, partition_date=d, tracked_entity=self.key,
+                                                     captured_at=self.run.captured_at, extra=extra))
+                 for d, day_items in groups.items() if day_items]  # one row per item
         with self._lock:
             self._check_open()
-            for d, columns in pages:
+            for d, rows, columns in pages:
                 held = self._held.setdefault(d, {name: [] for name in columns})
                 for name, values in columns.items():
                     held[name].extend(values)
-                self._held_rows += len(next(iter(columns.values()), ()))
+                self._held_rows += rows
                 self.days.add(d)
             full = self._take_held() if self._held_rows >= HOLD_ROWS else {}
         self._convert(full)
-        return sum(len(next(iter(c.values()), ())) for _d, c in pages)
+        return sum(rows for _d, rows, _c in pages)
 
     def add_rows(self, day: date, rows: pa.RecordBatch | pa.Table) -> int:
         """Stage rows already in the table's schema (kept from this capture day's committed rows)."""
