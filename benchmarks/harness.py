@@ -16,6 +16,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from . import dagster_run
 from .proc import run_contender
 from .report import Measurement
 from .workload import Workload
@@ -127,7 +128,12 @@ class Context:
                         requests=sum(int(v) for v in stats.get("requests", {}).values()), n429=status_count(stats, 429),
                         wall=float(pr.result.get("wall_seconds", pr.process_seconds)), process_wall=pr.process_seconds,
                         peak_rss=pr.peak_rss_bytes)
-        m.extra.update(wall_split(self.sim.request_log, pr.result.get("started_at"), m.wall))
+        log, started_at = self.sim.request_log, pr.result.get("started_at")
+        m.extra.update(wall_split(log, started_at, m.wall))
+        if module == "benchmarks.ours" and log and started_at is not None:  # ours' fixed cost, from its event log
+            run = dagster_run.read(out / "dagster_home")
+            m.extra["phases"] = dagster_run.phases(run, started_at, m.wall, log[0][0], log[-1][0])
+            m.extra["planned_events"] = dagster_run.planned_events(run)
         m.extra["rows_by_table"] = rows_by_table(out / "lake") if (out / "lake").exists() else {}
         m.rows = sum(m.extra["rows_by_table"].values())
         codes = pr.result.get("exit_codes", [pr.returncode])

@@ -5,6 +5,12 @@ Why a module of its own: the targets table says *whether*; an engineer reading B
 so they live here, matched to target names, and are printed only for targets that were missed.
 ``python -m benchmarks.misses BENCHMARKS.md run.json`` rewrites that section of an existing report
 from the run's ``--json`` output without re-running the benchmark.
+
+Why figures are placeholders: a reason that quoted one run's numbers went stale on the next run. A
+``Fig`` part is filled from the run's own measurements (``figures``); when a run lacks them (a
+contender not run, an older JSON), its fallback, which points at the table, is printed instead.
+Figures from a one-off analysis (phases of the fixed cost, a timeline, an experiment) are not
+re-measured by the benchmark and are written with their date.
 """
 
 from __future__ import annotations
@@ -12,53 +18,119 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 HEADING = "## Missed targets, explained"
 
-# (substring of the target name, explanation). First match wins.
-REASONS: list[tuple[str, str]] = [
+
+class Fig(NamedTuple):
+    """A part of a reason quoting this run's figures (``str.format`` fields of ``figures``)."""
+
+    template: str
+    fallback: str
+
+
+def figures(measurements: list[Any]) -> dict[str, str]:
+    """This run's figures by name, ``<rb|lb>_<contender>_<span|fixed|rate|cpu>`` and ``<rb|lb>_extra``,
+    from measurements (objects or the JSON's dicts) that carry the request-span split."""
+    out: dict[str, str] = {}
+    by: dict[tuple[str, str], dict[str, Any]] = {}
+    for m in measurements:
+        d = m if isinstance(m, dict) else {**vars(m), **m.extra}
+        if d.get("ok") and d.get("request_span") and d.get("regime") in ("rate-bound", "latency-bound"):
+            by[("rb" if d["regime"] == "rate-bound" else "lb", d["contender"])] = d
+    for (regime, contender), d in by.items():
+        span, requests = float(d["request_span"]), int(d["requests"])
+        key = f"{regime}_{contender}"
+        out[f"{key}_span"] = f"{span:.1f}"
+        out[f"{key}_fixed"] = f"{float(d['before_first_request']) + float(d['after_last_request']):.1f}"
+        out[f"{key}_rate"] = f"{requests / span:.1f}"
+        if d.get("cpu_seconds"):
+            out[f"{key}_cpu"] = f"{1e3 * float(d['cpu_seconds']) / requests:.1f}"
+        if contender == "ours" and d.get("bound"):
+            out[f"{regime}_span_vs_bound"] = f"{span / float(d['bound']):.2f}x"
+            out[f"{regime}_allowance"] = f"{0.05 * float(d['bound']):.1f}"
+        if contender == "ours" and d.get("phases"):  # from ours' Dagster event log (benchmarks/dagster_run.py)
+            for kind in ("instance", "planned", "setup", "tail", "checks"):
+                out[f"{regime}_{kind}_s"] = f"{sum(sec for k, _label, sec in d['phases'] if k == kind):.1f}"
+            out[f"{regime}_planned_n"] = str(d.get("planned_events", "the"))
+    for regime in ("rb", "lb"):
+        if (regime, "ours") in by and (regime, "dlt") in by:
+            out[f"{regime}_extra"] = str(int(by[(regime, "ours")]["requests"]) - int(by[(regime, "dlt")]["requests"]))
+    return out
+
+
+def render_reason(parts: tuple[str | Fig, ...], figs: dict[str, str]) -> str:
+    """Join a reason's parts, filling each ``Fig`` from ``figs`` or, if one is missing, its fallback."""
+    text = []
+    for part in parts:
+        if isinstance(part, Fig):
+            try:
+                part = part.template.format_map(figs)
+            except KeyError:
+                part = part.fallback
+        text.append(part)
+    return "".join(text)
+
+# (substring of the target name, explanation or its parts). First match wins.
+REASONS: list[tuple[str, str | tuple[str | Fig, ...]]] = [
     ("rate-bound: faster than naive",
      "The naive loop is bounded by the same rate limit. The gap is its extra credits (no page-size "
      "maximum, re-fetched video details), its 429s and its fixed sleeps. 5x would need the naive loop "
      "to waste more than it does; our side is already at the bound."),
-    ("latency-bound: faster than dlt",
+    ("latency-bound: faster than dlt", (
      "Both contenders send at most 8 requests at once, so both are held to the server's answer time "
-     "between their first and last request; the split table shows where ours loses. In the 2026-12-03 run "
-     "(this machine, an EPYC about twice as fast as the one of 2026-12-02) ours spent 37.6 s between its first "
-     "and last request against dlt's 36.7 s, at the same 44 requests per second, and 7.7 s before and after "
-     "them against dlt's 1.6 s. So what is left is Dagster's fixed cost (see the two \"wall vs bound\" items: "
-     "the instance, one stored event per planned materialization and check, the materialization events, the "
-     "table-check step) and the 45 requests ours sends beyond dlt's: the hashtag feed has no documented order "
-     "and is read to its configured depth, where dlt stops at the first old video (and misses the feed's "
-     "older-looking videos: see the rows per table). Ours also spends about twice dlt's CPU per request (the "
-     "pacer's shared state that makes two runs on one key safe, the credit ledger, the typed Arrow rows with "
-     "their raw JSON, Dagster's events), which on a slower 2-core machine shared with the simulator sets "
-     "the pace (2026-12-02: 30.8 against 15.0 ms, span 46.9 s against 42.4 s). At <= its credits can't hold "
-     "while dlt stops the unordered feed early."),
-    ("rate-bound: faster than dlt",
+     "between their first and last request; the split table shows where ours loses. ",
+     Fig("In this run ours spent {lb_ours_span} s between its first and last request against dlt's "
+         "{lb_dlt_span} s ({lb_ours_rate} against {lb_dlt_rate} requests per second), and {lb_ours_fixed} s "
+         "before and after them against dlt's {lb_dlt_fixed} s. ",
+         "Compare the request span and the time before and after it in the split table. "),
+     "So what is left is Dagster's fixed cost (see the two \"wall vs bound\" items: the instance, one "
+     "stored event per planned materialization and check, the materialization events, the table-check "
+     "step) and ",
+     Fig("the {lb_extra} requests ours sends beyond dlt's", "the requests ours sends beyond dlt's"),
+     ": the hashtag feed has no documented order and is read to its configured depth, where dlt stops at "
+     "the first old video (and misses the feed's older-looking videos: see the rows per table). ",
+     Fig("Ours spends {lb_ours_cpu} ms of CPU per request against dlt's {lb_dlt_cpu} ms",
+         "Ours spends more CPU per request than dlt (split table)"),
+     " (the pacer's shared state that makes two runs on one key safe, the credit ledger, the typed Arrow "
+     "rows with their raw JSON, Dagster's events), which on a slower 2-core machine shared with the "
+     "simulator sets the pace (2026-12-02: 30.8 against 15.0 ms, span 46.9 s against 42.4 s). At <= its "
+     "credits can't hold while dlt stops the unordered feed early.")),
+    ("rate-bound: faster than dlt", (
      "Both contenders are paced to the same per-key limit, so both finish at about requests ÷ rate: being "
-     "ahead of dlt here means idling less than it at the bound, and sending no more requests. Between the "
-     "first and the last request both run at the limit (24.5 requests per second each on 2026-12-03); ours "
-     "sends 45 more (the hashtag feed read to its depth, see the latency-bound item) and pays the run's "
-     "fixed cost before and after (see \"wall vs bound\"); nothing within the limit would put either far "
-     "ahead."),
-    ("rate-bound: wall vs bound",
+     "ahead of dlt here means idling less than it at the bound, and sending no more requests. ",
+     Fig("Between the first and the last request both run at the limit ({rb_ours_rate} against "
+         "{rb_dlt_rate} requests per second in this run); ours sends {rb_extra} more",
+         "Between the first and the last request both run at the limit (split table); ours sends more"),
+     " (the hashtag feed read to its depth, see the latency-bound item) and pays the run's fixed cost "
+     "before and after (see \"wall vs bound\"); nothing within the limit would put either far ahead.")),
+    ("rate-bound: wall vs bound", (
      "The \"Where the wall time goes\" table of this regime and \"Where the rate-bound wall time goes\" split "
-     "the excess. Between the first and the last request ours runs at the limit (on 2026-12-03 the span was "
-     "the bound within 2%, 0 429s, and the server's-pace probe lost no capacity to the pacer), so the excess is "
-     "the run's fixed cost, the split table's first and third columns (about 5 s, where 1.05x allows 3.3 s). "
-     "Measured by phase on 2026-12-03: before the first request, opening the Dagster instance 1.4 s (its "
-     "storage modules' imports, and alembic loading its ~600 revision scripts to stamp a new SQLite "
-     "database, 0.43 s), building the definitions and the job 0.3 s, and 1.55 s for the 166 planned "
-     "materializations and checks of a 30-day range, each stored as one event over a new SQLite "
-     "connection (Dagster's SQLite event log; `DAGSTER_EVENT_BATCH_SIZE` groups these events, but Dagster's "
-     "SQL storages still store a group one event at a time); after the last, the last asset's commit and its "
-     "30 partition materializations (0.7 s) and the table-check steps (1.5 s, of which our checks' lake "
-     "reads 0.6 s). The main-thread samples under \"Where the rate-bound wall time goes\" show the same "
-     "(Dagster's `sqlite_event_log._connect` first). What would reach 1.05x: a run set-up that stores its "
-     "planned events in one transaction (Dagster's storage), then shorter hand-offs between posts, comments "
-     "and comment_replies (about 0.9 s each with no request in flight, measured latency-bound on 2026-12-03)."),
+     "the excess. Between the first and the last request ours runs at the limit (",
+     Fig("in this run the span was {rb_span_vs_bound} the bound", "see the request span in the split table"),
+     "; the server's-pace probe shows what the pacer alone costs), so the excess is the run's fixed cost, "
+     "the split table's first and third columns (",
+     Fig("{rb_ours_fixed} s in this run, where 1.05x allows {rb_allowance} s", "see the split table"),
+     "). ",
+     Fig("The phase table of this regime splits it from the run's own Dagster event log: {rb_instance_s} s before "
+         "the run exists (the instance, the definitions and the job), {rb_planned_s} s from the run's creation to "
+         "its start (its execution plan, and {rb_planned_n} planned materializations and checks stored one event "
+         "each), {rb_setup_s} s of the first step's set-up; after the last request, {rb_tail_s} s for the last "
+         "asset's commit and its partition materializations and {rb_checks_s} s of table-check steps. ",
+         "The phase table of this regime splits it from the run's own Dagster event log. "),
+     "A one-off profile (2026-12-03, not re-measured by this benchmark) split the first two further: opening "
+     "the Dagster instance 1.4 s (its storage modules' imports, and alembic loading its ~600 revision scripts "
+     "to stamp a new SQLite database, 0.43 s), the definitions and the job 0.3 s, then each planned event "
+     "stored over a new SQLite connection (Dagster's SQLite event log; `DAGSTER_EVENT_BATCH_SIZE` groups "
+     "these events, but Dagster's SQL storages still store a group one event at a time); the table-check "
+     "steps spent 0.6 s of theirs in our checks' lake reads. Dagster's "
+     "`DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS` stores one planned event per asset instead of one per "
+     "partition (one latency-bound run, 2026-12-03: the run started 1.3 s after its creation instead of 2.6 "
+     "s), but a failed run then no longer marks its partitions failed in the UI, so the product does not set "
+     "it. What would reach 1.05x: a run set-up that stores its planned events in one transaction (Dagster's "
+     "storage), then shorter hand-offs between posts, comments and comment_replies (about 0.9 s each with no "
+     "request in flight, measured latency-bound on 2026-12-03).")),
     ("rate-bound: credits vs minimum",
      "Credits above the minimum are requests sent twice. The client resends only what it must: a 429, a 5xx, "
      "a malformed body, or a transport error, where the server may have served (and charged) a request whose "
@@ -87,11 +159,19 @@ REASONS: list[tuple[str, str]] = [
      "The probed run's senders waited while the server still had room for longer than 2% of the bound. "
      "See the state-database figures under the table: transactions per send above 1, or slow ones, "
      "point at contention on the shared state."),
-    ("wall vs bound",
-     "The \"Where the wall time goes\" table of this regime splits it. On 2026-12-03 (this machine) the span "
-     "between the first and the last request ran at dlt's rate (44 requests per second each), so the gap "
-     "to the bound there is shared with dlt; what is ours alone is the fixed cost before and after the span "
-     "(see the rate-bound \"wall vs bound\" item for its parts) and the structure of one run. A timeline of "
+    ("wall vs bound", (
+     "The \"Where the wall time goes\" table of this regime splits it. ",
+     Fig("In this run the span between the first and the last request ran at {lb_ours_rate} requests per "
+         "second against dlt's {lb_dlt_rate} ({lb_ours_span} s against {lb_dlt_span} s), and the time before "
+         "and after it was {lb_ours_fixed} s against dlt's {lb_dlt_fixed} s. ",
+         "Compare the request span with dlt's in the split table. "),
+     "Where ours runs at dlt's rate, the gap to the bound in the span is shared with dlt; what is ours "
+     "alone is the fixed cost before and after the span (",
+     Fig("here {lb_instance_s} s before the run exists, {lb_planned_s} s to start it with its {lb_planned_n} "
+         "planned events, {lb_tail_s} s of the events step after the last request and {lb_checks_s} s of "
+         "check steps, from the phase table; see the rate-bound \"wall vs bound\" item for what they hold",
+         "the phase table; see the rate-bound \"wall vs bound\" item for its parts"),
+     ") and the structure of one run. A timeline of "
      "requests per second by endpoint (one latency-bound run, 2026-12-03, 42.5 s) shows that structure: the "
      "snapshot step (profiles, then followers, followings and hashtag videos) fills the 8 slots for its "
      "first 7.3 s; the events step starts when it ends, and its chain posts -> comments -> comment_replies "
@@ -111,7 +191,7 @@ REASONS: list[tuple[str, str]] = [
      "pipelining of the events chain was measured slower there, 75.7 s against 63.8 s, because its early "
      "Delta commits added CPU). What would reach 1.15x: that overlap without per-partition planning of "
      "unpartitioned assets (Dagster) and with request slots that favour the longest chain, per-account "
-     "hand-offs where the cores allow, and the fixed cost of the rate-bound item."),
+     "hand-offs where the cores allow, and the fixed cost of the rate-bound item.")),
     ("peak RSS",
      "The account under \"One partition with a million comments\" splits it. The peak is the lake commit: "
      "delta-rs's `write_deltalake`, fed the spilled rows as a `RecordBatchReader` with an 8 MiB target file "
@@ -144,14 +224,17 @@ REASONS: list[tuple[str, str]] = [
 ]
 
 
-def explain(targets: list[Any]) -> list[str]:
-    """Markdown lines for every missed target (objects or dicts with name/value/goal/met)."""
+def explain(targets: list[Any], measurements: list[Any] = ()) -> list[str]:
+    """Markdown lines for every missed target (objects or dicts with name/value/goal/met), with the
+    figures of ``measurements`` (the same run's) where a reason quotes them."""
     lines: list[str] = []
+    figs = figures(list(measurements))
     for t in targets:
         get = t.get if isinstance(t, dict) else lambda k, t=t: getattr(t, k)
         if get("met") is not False:
             continue
-        reason = next((text for key, text in REASONS if key in get("name")), "No analysis recorded for this target.")
+        text = next((text for key, text in REASONS if key in get("name")), "No analysis recorded for this target.")
+        reason = render_reason((text,) if isinstance(text, str) else text, figs)
         lines.append(f"- **{get('name')}** ({get('value')}; goal {get('goal')}): {reason}")
     return [HEADING, "", *lines, ""] if lines else []
 
@@ -159,7 +242,8 @@ def explain(targets: list[Any]) -> list[str]:
 def rewrite(report: Path, run_json: Path) -> None:
     """Replace (or add, before ## Results) the explanations section of ``report``."""
     text = report.read_text(encoding="utf-8")
-    section = "\n".join(explain(json.loads(run_json.read_text())["targets"]))
+    run = json.loads(run_json.read_text())
+    section = "\n".join(explain(run["targets"], run.get("measurements", [])))
     if HEADING in text:
         start = text.index(HEADING)
         end = text.index("\n## ", start + len(HEADING))

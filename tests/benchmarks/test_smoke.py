@@ -75,3 +75,21 @@ def test_split_table_gives_each_contenders_cpu_per_request(quick_run: tuple[str,
         cpu_s, cpu_ms = float(cells[5]), float(cells[6])
         assert cpu_s > 0, row
         assert cpu_ms == pytest.approx(1e3 * cpu_s / requests[contender], abs=0.1 + 1e3 * 0.05 / requests[contender])
+
+
+@pytest.mark.timeout(300)
+def test_ours_wall_is_split_by_its_dagster_run_events(quick_run: tuple[str, dict]) -> None:
+    """The phase table comes from ours' own Dagster event log, read after the run: its phases cover the
+    wall exactly, and the run's planned events and its steps are in it."""
+    text, raw = quick_run
+    ours = next(m for m in raw["measurements"] if m["regime"] == "rate-bound" and m["contender"] == "ours")
+    kinds = [kind for kind, _label, _s in ours["phases"]]
+    assert kinds[:2] == ["instance", "planned"] and "span" in kinds and kinds.count("checks") == 2, kinds
+    assert sum(s for _k, _l, s in ours["phases"]) == pytest.approx(ours["wall"], abs=1e-6)
+    assert all(s >= 0 for _k, _l, s in ours["phases"]), ours["phases"]
+    span = next(s for k, _l, s in ours["phases"] if k == "span")
+    assert span == pytest.approx(ours["request_span"], abs=1e-6)
+    assert ours["planned_events"] > 0
+    table = text.split("| ours, phase | s | share of wall |", 1)[1].split("\n\n", 1)[0]
+    assert f"its {ours['planned_events']} planned materializations and checks" in table
+    assert "| step `tiktok_events_checks` |" in table
