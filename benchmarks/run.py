@@ -81,7 +81,7 @@ def regime(p: dict[str, Any], name: str, now: float, work: Path, contenders: tup
     return section, targets_for(name, rows, mini.total, bound, p), rows
 
 
-# The scalar extras written to --json: what ``misses.py`` quotes when it rewrites a report from the JSON.
+# The extras written to --json with each measurement: what ``misses.py`` quotes when it re-renders a report.
 JSON_EXTRAS = ("minimum", "bound", "before_first_request", "request_span", "after_last_request", "cpu_seconds",
                "phases", "planned_events")
 
