@@ -110,9 +110,11 @@ class Context:
 
     def measure(self, contender: str, regime: str, *, label: str | None = None, out: Path | None = None,
                 extra: list[str] | None = None, workload: Workload | None = None, reset: bool = True,
-                state: Path | None = None, env: dict[str, str] | None = None) -> Measurement:
+                state: Path | None = None, env: dict[str, str] | None = None, split_by_run: bool = False) -> Measurement:
         """Run one contender to completion and read its numbers from outside; ``env`` overrides its
-        environment (an empty value unsets a setting, e.g. ``SCAVIO_RATE_LIMIT``)."""
+        environment (an empty value unsets a setting, e.g. ``SCAVIO_RATE_LIMIT``). ``split_by_run``
+        (ours only): split its wall by its Dagster run's events (``dagster_run.py``), a read of 2-3 s in a
+        subprocess, so not for measurements that run beside another contender (concurrent, multihost)."""
         label = label or contender
         out = out or self.fresh_out(f"{regime}-{label}")
         wl = workload or self.workload
@@ -130,7 +132,7 @@ class Context:
                         peak_rss=pr.peak_rss_bytes)
         log, started_at = self.sim.request_log, pr.result.get("started_at")
         m.extra.update(wall_split(log, started_at, m.wall))
-        if module == "benchmarks.ours" and log and started_at is not None:  # ours' fixed cost, from its event log
+        if split_by_run and log and started_at is not None:
             run = dagster_run.read(out / "dagster_home")
             m.extra["phases"] = dagster_run.phases(run, started_at, m.wall, log[0][0], log[-1][0])
             m.extra["planned_events"] = dagster_run.planned_events(run)

@@ -18,7 +18,10 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, NamedTuple
+
+from .report import Measurement
 
 HEADING = "## Missed targets, explained"
 
@@ -30,33 +33,30 @@ class Fig(NamedTuple):
     fallback: str
 
 
-def figures(measurements: list[Any]) -> dict[str, str]:
-    """This run's figures by name, ``<rb|lb>_<contender>_<span|fixed|rate|cpu>`` and ``<rb|lb>_extra``,
-    from measurements (objects or the JSON's dicts) that carry the request-span split."""
+def figures(measurements: Sequence[Measurement]) -> dict[str, str]:
+    """This run's figures by name, ``<rb|lb>_<contender>_<span|fixed|rate|cpu>``, ``<rb|lb>_extra`` and
+    ours' phases by kind, from the measurements that carry the request-span split."""
     out: dict[str, str] = {}
-    by: dict[tuple[str, str], dict[str, Any]] = {}
-    for m in measurements:
-        d = m if isinstance(m, dict) else {**vars(m), **m.extra}
-        if d.get("ok") and d.get("request_span") and d.get("regime") in ("rate-bound", "latency-bound"):
-            by[("rb" if d["regime"] == "rate-bound" else "lb", d["contender"])] = d
-    for (regime, contender), d in by.items():
-        span, requests = float(d["request_span"]), int(d["requests"])
-        key = f"{regime}_{contender}"
+    by = {("rb" if m.regime == "rate-bound" else "lb", m.contender): m for m in measurements
+          if m.ok and m.extra.get("request_span") and m.regime in ("rate-bound", "latency-bound")}
+    for (regime, contender), m in by.items():
+        key, span = f"{regime}_{contender}", float(m.extra["request_span"])
         out[f"{key}_span"] = f"{span:.1f}"
-        out[f"{key}_fixed"] = f"{float(d['before_first_request']) + float(d['after_last_request']):.1f}"
-        out[f"{key}_rate"] = f"{requests / span:.1f}"
-        if d.get("cpu_seconds"):
-            out[f"{key}_cpu"] = f"{1e3 * float(d['cpu_seconds']) / requests:.1f}"
-        if contender == "ours" and d.get("bound"):
-            out[f"{regime}_span_vs_bound"] = f"{span / float(d['bound']):.2f}x"
-            out[f"{regime}_allowance"] = f"{0.05 * float(d['bound']):.1f}"
-        if contender == "ours" and d.get("phases"):  # from ours' Dagster event log (benchmarks/dagster_run.py)
+        out[f"{key}_fixed"] = f"{float(m.extra['before_first_request']) + float(m.extra['after_last_request']):.1f}"
+        out[f"{key}_rate"] = f"{m.span_rate:.1f}"
+        if m.extra.get("cpu_seconds"):
+            out[f"{key}_cpu"] = f"{m.cpu_ms_per_request:.1f}"
+        if contender == "ours" and m.extra.get("bound"):
+            out[f"{regime}_span_vs_bound"] = f"{span / float(m.extra['bound']):.2f}x"
+            out[f"{regime}_allowance"] = f"{0.05 * float(m.extra['bound']):.1f}"
+        if contender == "ours" and m.extra.get("phases"):  # from ours' Dagster event log (benchmarks/dagster_run.py)
             for kind in ("instance", "planned", "setup", "tail", "checks"):
-                out[f"{regime}_{kind}_s"] = f"{sum(sec for k, _label, sec in d['phases'] if k == kind):.1f}"
-            out[f"{regime}_planned_n"] = str(d.get("planned_events", "the"))
+                out[f"{regime}_{kind}_s"] = f"{sum(sec for k, _label, sec in m.extra['phases'] if k == kind):.1f}"
+        if contender == "ours" and "planned_events" in m.extra:
+            out[f"{regime}_planned_n"] = str(m.extra["planned_events"])
     for regime in ("rb", "lb"):
         if (regime, "ours") in by and (regime, "dlt") in by:
-            out[f"{regime}_extra"] = str(int(by[(regime, "ours")]["requests"]) - int(by[(regime, "dlt")]["requests"]))
+            out[f"{regime}_extra"] = str(by[(regime, "ours")].requests - by[(regime, "dlt")].requests)
     return out
 
 
@@ -224,11 +224,11 @@ REASONS: list[tuple[str, str | tuple[str | Fig, ...]]] = [
 ]
 
 
-def explain(targets: list[Any], measurements: list[Any] = ()) -> list[str]:
+def explain(targets: list[Any], measurements: Sequence[Measurement] = ()) -> list[str]:
     """Markdown lines for every missed target (objects or dicts with name/value/goal/met), with the
     figures of ``measurements`` (the same run's) where a reason quotes them."""
     lines: list[str] = []
-    figs = figures(list(measurements))
+    figs = figures(measurements)
     for t in targets:
         get = t.get if isinstance(t, dict) else lambda k, t=t: getattr(t, k)
         if get("met") is not False:
@@ -243,7 +243,8 @@ def rewrite(report: Path, run_json: Path) -> None:
     """Replace (or add, before ## Results) the explanations section of ``report``."""
     text = report.read_text(encoding="utf-8")
     run = json.loads(run_json.read_text())
-    section = "\n".join(explain(run["targets"], run.get("measurements", [])))
+    measured = [Measurement.from_json(d) for d in run.get("measurements", [])]
+    section = "\n".join(explain(run["targets"], measured))
     if HEADING in text:
         start = text.index(HEADING)
         end = text.index("\n## ", start + len(HEADING))

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from benchmarks.misses import HEADING, explain, rewrite
+from benchmarks.report import Measurement
 
 
 def _m(regime: str, contender: str, requests: int, span: float, before: float, after: float, cpu: float,
@@ -41,7 +42,7 @@ def _run(span_lb: float, dlt_requests: int) -> list[dict]:
 
 
 def _section(measurements: list[dict]) -> dict[str, str]:
-    lines = explain(MISSED, measurements)
+    lines = explain(MISSED, [Measurement.from_json(d) for d in measurements])
     assert lines[0] == HEADING
     items = [ln for ln in lines if ln.startswith("- **")]
     return {ln[4:ln.index("**", 4)]: ln for ln in items}
