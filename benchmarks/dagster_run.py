@@ -1,7 +1,7 @@
 """Where `ours` spends its fixed cost, read from the Dagster event log of the run it just made.
 
 Why: the benchmark showed *that* ours spends seconds before its first request and after its last,
-but the parts (opening the instance, storing the run's planned events, each step, the check steps)
+but the parts (opening the instance, storing the run's planned events, each step, any check steps)
 were a one-off profile quoted with its date, which went stale on the next run. Dagster stores every
 event with a wall-clock timestamp, the same clock as the simulator's request log, so every run can
 be split again from its own event log.
@@ -100,8 +100,8 @@ def phases(run: dict[str, Any], started_at: float, wall: float, first_request: f
                           "run start-up (resources, the executor)" if i == 0 else f"between steps, before `{key}`"))
         if not first_request < step["end"] < last_request:
             if step["start"] < last_request:
-                marks.append((step["end"], "tail", f"step `{key}` after the last request (its last commits and "
-                                                   "materialization events)"))
+                marks.append((step["end"], "tail", f"step `{key}` after the last request (its last commits, their "
+                                                   "checks and materialization events)"))
             else:
                 marks.append((step["end"], "checks" if key.endswith("_checks") else "step", f"step `{key}`"))
         if step["start"] <= first_request <= step["end"]:

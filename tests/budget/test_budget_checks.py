@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dagster import AssetKey, Definitions, AssetSpec
+from dagster import AssetKey
 
 from tests.budget.budget_helpers import NOW, entries
 from tiktok_assets.budget.checks import (
@@ -72,15 +72,13 @@ def test_event_freshness_uses_partitions_even_when_empty(lake):
         "urban_runner": "2026-11-16"}
 
 
-def test_family_checks_build_valid_definitions():
-    from tiktok_assets.assets.table_checks import family_checks
-    from tiktok_assets.lake.store import LakeResource
+def test_table_checks_are_specs_of_their_family_step():
+    """Each table check is a check spec of the asset's own family ``multi_asset``, evaluated in that
+    step (``assets/table_checks.py``): keys as before, no separate check step."""
+    from tiktok_assets.assets.families import tiktok_events
 
-    checks = family_checks("tiktok_events", ["posts", "videos"])
-    assert checks.node_def.name == "tiktok_events_checks"
-    assert sorted((k.asset_key.path[-1], k.name) for k in checks.check_keys) == [
-        ("posts", BAND_CHECK), ("posts", FRESH_CHECK), ("posts", "schema_drift"),
-        ("videos", BAND_CHECK), ("videos", "schema_drift")]  # videos: keyed by source, no freshness
-    defs = Definitions(assets=[AssetSpec(["tiktok", "posts"]), AssetSpec(["tiktok", "videos"])],
-                       asset_checks=[checks], resources={"lake": LakeResource(lake_url="/tmp/x")})
-    Definitions.validate_loadable(defs)
+    keys = sorted((k.asset_key.path[-1], k.name) for k in tiktok_events.check_keys
+                  if k.asset_key.path[-1] in ("posts", "videos") and k.name != "entities_ok")
+    assert keys == [("posts", BAND_CHECK), ("posts", FRESH_CHECK), ("posts", "schema_drift"),
+                    ("videos", BAND_CHECK), ("videos", "schema_drift")]  # videos: keyed by source, no freshness
+    assert tiktok_events.node_def.name == "tiktok_events"

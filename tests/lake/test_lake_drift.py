@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from dagster import AssetKey, Definitions, build_asset_check_context
+from dagster import AssetCheckKey, AssetKey
 
 from lake_api_items import video
-from tiktok_assets.assets.table_checks import all_table_checks, family_checks
+from tiktok_assets.assets.families import tiktok_events, tiktok_snapshots
+from tiktok_assets.assets.table_checks import evaluate_table_checks
 from tiktok_assets.lake.drift import drift_report, typed_fields
 from tiktok_assets.lake.flatten import flatten
-from tiktok_assets.lake.store import LakeResource
+from tiktok_assets.lake.schemas import API_TABLES
 
 D1, D2 = date(2026, 11, 20), date(2026, 11, 21)
 
@@ -41,11 +42,15 @@ def test_first_capture_has_no_baseline_then_a_new_field_is_reported(local_lake):
 def test_the_asset_check_warns_through_dagster(local_lake):
     capture(local_lake, D1, [video("1")])
     capture(local_lake, D2, [{**video("2"), "brand_new": 1}])
-    checks = family_checks("tiktok_events", ["posts"])
-    results = {r.check_name: r for r in checks(context=build_asset_check_context(), lake=LakeResource(lake_url=local_lake.url))}
+    selected = [AssetCheckKey(AssetKey(["tiktok", "posts"]), "schema_drift"),
+                AssetCheckKey(AssetKey(["tiktok", "videos"]), "schema_drift")]  # another table's: not evaluated here
+    results = {r.check_name: r for r in evaluate_table_checks(local_lake, "posts", selected, run_id="r1")}
+    assert list(results) == ["schema_drift"]  # only the selected check of this table
     result = results["schema_drift"]
     assert result.asset_key == AssetKey(["tiktok", "posts"])
     assert not result.passed and result.severity.value == "WARN"
     assert result.metadata["new_fields"].value == {"brand_new": 1}
     assert "brand_new in 1 row(s)" in result.description
-    assert Definitions(asset_checks=all_table_checks())  # all tables wire up
+    # every API table carries the check, in its family's step
+    drift = {k.asset_key.path[-1] for a in (tiktok_snapshots, tiktok_events) for k in a.check_keys if k.name == "schema_drift"}
+    assert drift == set(API_TABLES)

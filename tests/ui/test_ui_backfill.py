@@ -22,6 +22,7 @@ from tests.ui.test_make_dev import bare_env
 from tests.ui.webserver import Server, free_port, gql, location_status
 from tiktok_assets.catalog import EVENT_NAMES, SNAPSHOT_NAMES
 from tiktok_assets.assets.windows import today_utc
+from tiktok_assets.budget.usage import read_ledger
 from tiktok_assets.lake.store import Lake
 
 VENV_BIN = Path(sys.executable).parent
@@ -145,10 +146,13 @@ def test_ui_backfill_of_the_whole_group_over_past_days(tmp_path: Path) -> None:
         assert assert_counts_true(port, lake, days) == held  # idempotent per capture day
         print(f"backfill of {len(days)} days x {len(ALL)} assets: {first_seconds:.0f} s, {len(runs)} runs")
 
-        # one table check launched alone (the UI's "Execute" on a check) runs alone, in its family's check step
+        # one table check launched alone (the UI's "Execute" on a check) runs alone, in its family's step,
+        # with no request (the ledger, which holds every request, gains no row)
+        ledger_rows = read_ledger(lake).num_rows
         run = launch_one_check(port, server, "posts", "schema_drift")
         assert run["status"] == "SUCCESS", run
-        assert [(st["stepKey"], st["status"]) for st in run["stepStats"]] == [("tiktok_events_checks", "SUCCESS")]
+        assert [(st["stepKey"], st["status"]) for st in run["stepStats"]] == [("tiktok_events", "SUCCESS")]
+        assert read_ledger(lake).num_rows == ledger_rows
         evaluated = [(e["evaluation"]["assetKey"]["path"][-1], e["evaluation"]["checkName"], e["evaluation"]["success"])
                      for e in run["eventConnection"]["events"] if e["__typename"] == "AssetCheckEvaluationEvent"]
         assert evaluated == [("posts", "schema_drift", True)], evaluated

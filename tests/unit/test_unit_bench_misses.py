@@ -89,3 +89,13 @@ def test_rewrite_replaces_the_section_from_the_json(tmp_path: Path) -> None:
     text = report.read_text(encoding="utf-8")
     assert "stale 99.9 s" not in text and text.count(HEADING) == 1
     assert "ours spent 37.6 s" in text and text.endswith("## Results\n\nrows\n")
+
+
+def test_a_run_without_check_steps_names_none() -> None:
+    """Since the table checks run in the family steps, a run has no check step: the text says nothing
+    of one, and the rest of its phases are still quoted."""
+    run = _run(37.6, 1614)
+    run[2] = {**run[2], "phases": [p for p in PHASES if p[0] not in ("checks", "between")]}
+    rb = _section(run)["rate-bound: wall vs bound (minimum requests ÷ rate)"]
+    assert "1.1 s for the last asset's commit, its checks and its partition materializations. " in rb, rb
+    assert "table-check steps" not in rb and "1.0 s before the run exists" in rb

@@ -23,7 +23,7 @@ def test_phases_are_consecutive_and_sum_to_the_wall() -> None:
     seconds = dict((label, s) for _k, label, s in got)
     assert sum(seconds.values()) == pytest.approx(45.0)
     assert seconds["first to last request"] == pytest.approx(37.0)
-    assert seconds["step `tiktok_events` after the last request (its last commits and materialization events)"] == pytest.approx(2.2)
+    assert seconds["step `tiktok_events` after the last request (its last commits, their checks and materialization events)"] == pytest.approx(2.2)
     assert seconds["step `tiktok_events_checks`"] == pytest.approx(0.79)
     assert next(s for k, _l, s in got if k == "planned") == pytest.approx(2.6)
     assert "166 planned materializations and checks" in got[1][1] and planned_events(RUN) == 166

@@ -119,3 +119,39 @@ def test_requests_of_all_threads_share_max_concurrency_slots(tmp_path) -> None:
         client.close()
     assert state["max"] == 3
     assert client.credits_spent == 48 and all(e.http_status == 200 for e in client.ledger)
+
+
+def test_after_runs_in_the_asset_thread_once_its_dependents_started_and_a_failing_after_blocks_none() -> None:
+    """``after`` (an asset's table checks) follows its own events, overlaps its dependents' bodies,
+    and an exception there fails the step at the end without stopping the dependents."""
+    log: list[tuple[str, str]] = []
+    lock = threading.Lock()
+
+    def record(*entry: str) -> None:
+        with lock:
+            log.append(entry)
+
+    def body(name, _deliver):
+        record(name, "body")
+        yield f"{name}:materialized"
+
+    def after(name):
+        if name == "profiles":
+            time.sleep(0.3)  # long enough for posts (started once profiles' body ended) to finish first
+            record(name, "after")
+            yield "profiles:checked"
+        elif name == "posts":
+            raise RuntimeError("posts: lake unreadable")
+        else:
+            yield f"{name}:checked"
+
+    notes: list[str] = []
+    events: list[str] = []
+    with pytest.raises(RuntimeError, match="posts: lake unreadable"):
+        for event in run_concurrently(["profiles", "posts", "comments"], UPSTREAM, body, perform=lambda fn: fn(None),
+                                      note=notes.append, after=after):
+            events.append(event)
+    assert events.index("profiles:materialized") < events.index("profiles:checked")
+    assert log.index(("comments", "body")) < log.index(("profiles", "after"))  # checks overlapped the dependents
+    assert "comments:materialized" in events and "comments:checked" in events  # posts' failed checks blocked nothing
+    assert "posts:checked" not in events and notes == ["posts: its checks failed: posts: lake unreadable"]

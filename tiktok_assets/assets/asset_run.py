@@ -272,6 +272,7 @@ class AssetRun:
             metadata={"failed_entities": MetadataValue.json([o.entity for o in failed]),
                       "entities": MetadataValue.int(len(outcomes))},
         )
+        checks = [check] if self.context.entities_check else []  # Dagster warns on a result not selected
         run_md = {**self.run_metadata(outcomes), **(extra or {})}
         run_credits = run_md["credits_used"].value
         days = self.window.days()
@@ -280,7 +281,7 @@ class AssetRun:
         if not self.partitioned:
             day = self.window.start
             yield MaterializeResult(asset_key=self.context.asset_key, metadata={**run_md, **self.day_metadata(day, held[day], captured[day], run_credits)},
-                                    check_results=[check])
+                                    check_results=checks)
             return
         targets = {d.isoformat() for d in (self.partitions or self.window).days()}
         for day, spent in zip(days, allocate(run_credits, [captured[d] for d in days])):
@@ -291,7 +292,7 @@ class AssetRun:
             else:  # re-observed: not one of the run's partitions, so its own event
                 yield AssetMaterialization(asset_key=self.context.asset_key, partition=day.isoformat(),
                                            metadata={**md, "reobserved": MetadataValue.bool(True)})
-        yield MaterializeResult(asset_key=self.context.asset_key, check_results=[check])
+        yield MaterializeResult(asset_key=self.context.asset_key, check_results=checks)
 
     def day_metadata(self, day: date, held: int, captured: int, credits: int) -> dict[str, Any]:
         """What one day (partition) holds: numbers stay numbers on every run, for the UI's plots."""

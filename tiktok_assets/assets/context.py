@@ -28,6 +28,7 @@ class AssetContext:
     log: Any  # Dagster's logger: safe to call from any thread
     # ``deliver(call)``: ``call(dagster_context)`` runs later on the step's thread, in order with the events
     deliver: Callable[[Callable[[Any], None]], None]
+    entities_check: bool = True  # ``entities_ok`` selected in this run (a UI launch may deselect it)
 
     def add_metadata(self, metadata: Mapping[str, Any], partition_key: str | None = None) -> None:
         """``context.add_asset_metadata`` for this asset (and partition), performed on the step's thread."""

@@ -18,6 +18,7 @@ from ..checks import KEY_PREFIX, entities_ok_spec
 from ..catalog import CATALOG
 from ..partitions import daily_partitions, single_run
 from ..pools import SCAVIO_API_POOL
+from .table_checks import table_check_specs
 
 GROUP = "tiktok"
 
@@ -43,19 +44,16 @@ def asset_spec(name: str) -> AssetSpec:
 
 
 def family_kwargs(names: Sequence[str]) -> dict[str, Any]:
-    """``@multi_asset(**family_kwargs(names))``: the specs, each asset's ``entities_ok`` check, the
-    API pool, and (for the event family) the daily partitions with single-run backfills."""
+    """``@multi_asset(**family_kwargs(names))``: the specs, each asset's ``entities_ok`` check and table
+    checks (``table_checks.py``), the API pool, and (for the event family) the daily partitions with
+    single-run backfills."""
     partitioned = {CATALOG[n].partitioned for n in names}
     assert len(partitioned) == 1, "a multi_asset has one partitions definition: one family per semantics"
     kwargs: dict[str, Any] = {
         "specs": [asset_spec(n) for n in names],
-        "check_specs": [entities_ok_spec(n) for n in names],
+        "check_specs": [spec for n in names for spec in (entities_ok_spec(n), *table_check_specs(n))],
         "can_subset": True,
         "pool": SCAVIO_API_POOL,
-        # A run's executor starts the ready step of highest priority first: the events family, ready
-        # once the snapshots committed, goes before the asset checks of the snapshots (~35 ms a step),
-        # so no request waits on a check; the checks all run after the last request.
-        "op_tags": {"dagster/priority": "1"},
     }
     if partitioned.pop():
         kwargs.update(partitions_def=daily_partitions, backfill_policy=single_run)

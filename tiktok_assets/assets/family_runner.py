@@ -11,6 +11,9 @@ Why a queue: Dagster's context belongs to the step's thread. The threads put the
 performs them, in the order each thread produced them. An upstream's events are all queued before
 its dependents start, so outputs reach Dagster in topological order, as a multi_asset requires.
 
+After its body, an asset's thread evaluates the asset's table checks (``after``): its dependents have
+started by then, so the checks' lake reads overlap their requests instead of following the last one.
+
 Failures: a body's exception (a ``dagster.Failure`` for a 402 or a lake write error) ends that asset;
 its dependents in this run do not start, the others finish and their results are yielded, and then
 the step raises the first exception. Interrupting the step (Ctrl-C, Dagster's termination) stops the
@@ -32,13 +35,17 @@ def run_concurrently(names: Sequence[str], upstream: Mapping[str, Sequence[str]]
                      body: Callable[[str, Callable[[Callable[[Any], None]], None]], Iterator[Any]],
                      perform: Callable[[Callable[[Any], None]], None],
                      interrupt: Callable[[], None] = lambda: None,
-                     note: Callable[[str], None] = lambda _line: None) -> Iterator[Any]:
+                     note: Callable[[str], None] = lambda _line: None,
+                     after: Callable[[str], Iterator[Any]] = lambda _name: iter(())) -> Iterator[Any]:
     """Yield the events of ``body(name, deliver)`` for every name, each body in its own thread.
 
     ``upstream[name]``: the names it waits for (only those in ``names`` count). ``deliver(fn)`` from a
     body queues ``fn``; this generator calls ``perform(fn)`` on its own thread when it gets there.
-    Raises the first body exception once every runnable asset has ended; ``note`` gets one line per
-    failed asset and per asset not started because of it (from the threads: a logger's call).
+    ``after(name)``: events produced in the same thread once the body has succeeded and its dependents
+    have started (the asset's table checks), so they delay no request.
+    Raises the first body (or ``after``) exception once every runnable asset has ended; ``note`` gets
+    one line per failed asset and per asset not started because of it (from the threads: a logger's call).
+    A failing ``after`` does not block the dependents: the asset itself committed.
     """
     waits = {n: [u for u in upstream.get(n, ()) if u in names and u != n] for n in names}
     messages: queue.Queue[Message] = queue.Queue()
@@ -57,7 +64,6 @@ def run_concurrently(names: Sequence[str], upstream: Mapping[str, Sequence[str]]
         # Dependents start now, not when the step's thread has caught up with this asset's events
         # (Dagster stores each one, ~20 ms): those are queued already, so they still come first.
         with lock:
-            running.discard(name)
             if error is None:
                 ended.add(name)
             else:
@@ -65,6 +71,16 @@ def run_concurrently(names: Sequence[str], upstream: Mapping[str, Sequence[str]]
                 blocked.add(name)
                 note(f"{name} failed: {getattr(error, 'description', None) or error}")
             start_ready()
+        if error is None:
+            try:
+                for event in after(name):
+                    messages.put(("event", name, event))
+            except BaseException as exc:  # noqa: BLE001 - as above; the dependents run on
+                with lock:
+                    errors.append(exc)
+                note(f"{name}: its checks failed: {exc}")
+        with lock:
+            running.discard(name)
             last = not running
         if last:
             messages.put(("end", name, None))

@@ -1,9 +1,8 @@
-"""The eleven API assets (with their ``entities_ok`` checks), the checks over them, the daily job and schedule."""
+"""The eleven API assets (with their checks, evaluated in the family steps), the daily job and schedule."""
 
 from dagster import Definitions, definitions
 
 from tiktok_assets.assets import ALL_ASSETS
-from tiktok_assets.assets.table_checks import all_table_checks
 from tiktok_assets.schedules import tiktok_daily_job, tiktok_daily_schedule
 
 
@@ -11,7 +10,6 @@ from tiktok_assets.schedules import tiktok_daily_job, tiktok_daily_schedule
 def tiktok_api() -> Definitions:
     return Definitions(
         assets=ALL_ASSETS,
-        asset_checks=all_table_checks(),
         jobs=[tiktok_daily_job],
         schedules=[tiktok_daily_schedule],
     )
