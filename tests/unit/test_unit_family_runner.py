@@ -10,7 +10,7 @@ import httpx
 import pytest
 from dagster import Failure
 
-from tiktok_assets.assets.family_runner import run_concurrently
+from tiktok_assets.assets.family_runner import DEPENDENTS_MAY_START, run_concurrently
 
 UPSTREAM = {"profiles": (), "followers": ("profiles",), "followings": ("profiles",), "search_users": (),
             "posts": ("profiles",), "comments": ("posts",), "comment_replies": ("comments",)}
@@ -155,3 +155,37 @@ def test_after_runs_in_the_asset_thread_once_its_dependents_started_and_a_failin
     assert log.index(("comments", "body")) < log.index(("profiles", "after"))  # checks overlapped the dependents
     assert "comments:materialized" in events and "comments:checked" in events  # posts' failed checks blocked nothing
     assert "posts:checked" not in events and notes == ["posts: its checks failed: posts: lake unreadable"]
+
+
+def test_dependents_start_at_the_commit_signal_and_still_queue_after_their_upstream() -> None:
+    """A dependent starts when its upstream yields DEPENDENTS_MAY_START (its data committed), before
+    the upstream's body ends; the dependent's events still reach Dagster after all the upstream's, and
+    a failure of the upstream after the signal fails the step without stopping the dependent."""
+    log: list[str] = []
+    lock = threading.Lock()
+
+    def record(entry: str) -> None:
+        with lock:
+            log.append(entry)
+
+    def posts(_deliver):
+        yield "posts:re-observed day"
+        yield DEPENDENTS_MAY_START
+        time.sleep(0.3)  # its status row and partition counts, while comments already runs
+        record("posts:reported")
+        yield "posts:materialized"
+        raise Failure(description="posts: status row not written")
+
+    def comments(deliver):
+        record("comments:start")
+        deliver(lambda _ctx: record("comments:metadata performed"))
+        yield "comments:materialized"
+
+    events: list[str] = []
+    with pytest.raises(Failure, match="status row not written"):
+        for event in run_concurrently(["posts", "comments"], UPSTREAM, lambda n, d: {"posts": posts, "comments": comments}[n](d),
+                                      perform=lambda fn: fn(None)):
+            events.append(event)
+    assert log.index("comments:start") < log.index("posts:reported")  # started at the signal
+    assert events == ["posts:re-observed day", "posts:materialized", "comments:materialized"]  # the signal is not an event
+    assert log.index("comments:metadata performed") > log.index("posts:reported")  # queued after posts ended

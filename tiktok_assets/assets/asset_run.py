@@ -36,12 +36,14 @@ from ..scavio.resource import ScavioResource
 from ..partitions import ENTITIES_TAG, day_range_problem, parse_entities_tag, requested_days
 from ..tracking import TrackedFileError, load_tracked
 from .context import AssetContext
+from .family_runner import DEPENDENTS_MAY_START, DependentsMayStart
 from .status import status_rows
 from .windows import Window, today_utc
 
 ENTITIES_CHECK = "entities_ok"
-# What an asset body yields: its result (with the check), after the materializations of re-observed days.
-AssetEvents = Iterator[AssetMaterialization | MaterializeResult]
+# What an asset body yields: its result (with the check), after the materializations of re-observed days;
+# before them, DEPENDENTS_MAY_START once its data is committed (the family runner's signal, not an event).
+AssetEvents = Iterator[AssetMaterialization | MaterializeResult | DependentsMayStart]
 PREVIEW_ROWS = 5
 
 
@@ -261,6 +263,7 @@ class AssetRun:
         self.commit_finished()
         for batch in self.batches.values():
             batch.close()
+        yield DEPENDENTS_MAY_START  # what they read is committed; the rest is this asset's own reporting
         self.lake.append("entity_status", status_rows(self, outcomes))  # after the data it describes
         failed = [o for o in outcomes if not o.ok]
         check = AssetCheckResult(
