@@ -2,7 +2,7 @@
 
 Why: one Dagster step per asset ran the assets one after another, each with an idle tail while its
 last streams finished plus Dagster's per-step overhead. Here every selected asset starts as soon as
-its selected upstream assets of the same family have finished (and committed); an upstream that is
+its selected upstream assets of the same family have committed their data; an upstream that is
 not selected is not waited for (the body reads the lake, as before). The requests of all threads
 share the client's ``max_concurrency`` slots (``scavio/requester.py``).
 
@@ -17,8 +17,9 @@ After its body, an asset's thread evaluates the asset's table checks (``after``)
 started by then, so the checks' lake reads overlap their requests instead of following the last one.
 
 Failures: a body's exception (a ``dagster.Failure`` for a 402 or a lake write error) ends that asset;
-its dependents in this run do not start, the others finish and their results are yielded, and then
-the step raises the first exception. Interrupting the step (Ctrl-C, Dagster's termination) stops the
+its dependents in this run do not start (if it failed after its data commit, in its own reporting,
+they have started and run on), the others finish and their results are yielded, and then the step
+raises the first exception. Interrupting the step (Ctrl-C, Dagster's termination) stops the
 client's requests (``interrupt``) so the threads end soon.
 """
 
