@@ -58,6 +58,8 @@ from unittest import mock
 import pyarrow as pa
 
 from tiktok_assets import settings as S
+from tiktok_assets.lake.schemas import API_TABLES
+from tiktok_assets.lake.delta import sql_literal
 from tiktok_assets.lake.flatten import flatten
 from tiktok_assets.lake.ledger import ledger_rows
 from tiktok_assets.lake.store import Lake
@@ -82,9 +84,13 @@ TOMBSTONE_RETENTION = "interval 1 second"
 # (key, label) of the per-day costs, in report order
 PER_DAY = (("write_s", "write one more day"), ("maintenance_s", "daily maintenance (compact + vacuum)"),
            ("dbt_build_s", "`dbt build` after it"), ("estimate_s", "`tiktok-assets estimate` (whole tracked set)"),
-           ("sensor_s", "budget sensor tick (`evaluate_credit_budget`)"))
+           ("sensor_s", "budget sensor tick (`evaluate_credit_budget`)"),
+           ("band_checks_s", f"one run's {len(API_TABLES)} band checks (`credits_within_history_band`, ledger window followed)"))
 # shown beside the per-day costs, without the goal: a part of one of them
 EXTRA = (("dbt_staging_s", "of which staging models (summed model time: the part that reads the lake)"),)
+# shown beside the per-day costs, without the goal: another way to do one of them, measured side by side
+COMPARED = {"band_reread_s": ("the same checks re-reading the window for each check (the code before 2026-12-03)",
+                              "band_checks_s")}
 
 
 @dataclass(frozen=True)
@@ -333,6 +339,44 @@ def sensor_seconds(today: date, accounts: int, instance: Any) -> float:
     return statistics.median(ticks)
 
 
+def band_check_seconds(lake: Lake, today: date) -> tuple[float, float]:
+    """One run's band checks at noon of ``today``, as a family step runs them: each table's check
+    right after that asset flushed its ledger rows (4 requests of one entity, untimed), so every check
+    must see rows the window did not hold before. Timed two ways side by side, alternating which goes
+    first: the step's followed window (``LedgerWindow``) and a read of the whole window per check
+    (what the checks did before). Both must give the same verdicts. The flushed rows are deleted
+    afterwards, so the history the other costs read is the synthetic one. Returns (followed, re-read) seconds."""
+    import time_machine
+
+    from tiktok_assets.budget.checks import BAND_COLUMNS, LedgerWindow, band_result
+    from tiktok_assets.budget.estimate import HISTORY_DAYS
+
+    run_id, followed, reread = f"checks-{today}", 0.0, 0.0
+    with time_machine.travel(_capture_time(today) + timedelta(hours=6), tick=True):
+        window = LedgerWindow(lake)
+        days = [today + timedelta(days=1 - i) for i in range(HISTORY_DAYS + 2)]
+        for n, table in enumerate(API_TABLES):
+            at = time.time()
+            lake.append_ledger(ledger_rows([LedgerEntry("/api/v1/tiktok/x", f"c{n}.{i}", 200, 1, None, 100.0, at, table,
+                                                        today.isoformat(), "acct", run_id) for i in range(LEDGER_ROWS)]),
+                               flush_id=f"{run_id}.{table}")
+            results = {}
+            for way in (("followed", "reread") if n % 2 == 0 else ("reread", "followed")):
+                started = time.perf_counter()
+                rows = window.rows() if way == "followed" else lake.read("credit_ledger", dates=days, columns=BAND_COLUMNS)
+                results[way] = band_result(rows, table, run_id)
+                if way == "followed":
+                    followed += time.perf_counter() - started
+                else:
+                    reread += time.perf_counter() - started
+            if results["followed"].description != results["reread"].description or "no ledger rows" in results["followed"].description:
+                raise RuntimeError(f"band check of {table}: followed {results['followed'].description!r}, "
+                                   f"re-read {results['reread'].description!r}")
+    # the flushes leave the history as the other costs expect it: their files are removed whole (untimed)
+    lake.delete_rows(lake.table_uri("credit_ledger"), f"partition_date = {sql_literal(today)} AND run_id = {sql_literal(run_id)}")
+    return followed, reread
+
+
 def _samples(values: list[float]) -> dict[str, Any]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values), "samples": values}
 
@@ -344,7 +388,7 @@ def checkpoint(lake: Lake, day: date, scale: Scale, work: Path, instance: Any) -
     after = footprint(lake)
     settle(lake)
     catch_up_dbt = dbt_seconds(lake, work / "warehouse.duckdb")[0] if scale.dbt else None
-    samples: dict[str, list[float]] = {key: [] for key, _ in (*PER_DAY, *EXTRA)}
+    samples: dict[str, list[float]] = {key: [] for key in (*dict(PER_DAY), *dict(EXTRA), *COMPARED)}
     accounts = scale.accounts
     for i in range(1, scale.repeats + 1):
         today = day + timedelta(days=i)
@@ -356,6 +400,9 @@ def checkpoint(lake: Lake, day: date, scale: Scale, work: Path, instance: Any) -
             samples["dbt_staging_s"].append(staging)
         samples["estimate_s"].append(estimate_seconds(today, accounts))
         samples["sensor_s"].append(sensor_seconds(today, accounts, instance))
+        followed, reread = band_check_seconds(lake, today)
+        samples["band_checks_s"].append(followed)
+        samples["band_reread_s"].append(reread)
     full = maintain(lake, before=day + timedelta(days=scale.repeats), full_vacuum=True)
     return {"days": (day - START).days + 1, "before": before, "after": after, "catch_up_maintenance_s": catch_up,
             "full_vacuum_s": full, **({"catch_up_dbt_s": catch_up_dbt} if catch_up_dbt is not None else {}),
@@ -451,6 +498,12 @@ def render(results: list[dict[str, Any]], scale: Scale, history_write_s: float, 
         else:
             verdict = "(part of the above)"
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {ratio:.2f}x | {verdict} |")
+    for key, (label, against) in COMPARED.items():
+        if key in first and against in first:
+            cells = [f"{_fmt(r[key]['median'])} ({_fmt(r[key]['min'])}-{_fmt(r[key]['max'])})" for r in results]
+            times = [r[key]["median"] / r[against]["median"] for r in results if r[against]["median"]]
+            lines.append(f"| {label} | " + " | ".join(cells) + f" | {last[key]['median'] / first[key]['median']:.2f}x | "
+                         f"(side by side: {', '.join(f'{t:.1f}x' for t in times)} the followed window's) |")
     lines.append("| catch-up maintenance at the checkpoint (not a per-day cost: everything since the last one) | "
                  + " | ".join(_fmt(r["catch_up_maintenance_s"]) for r in results) + " | | |")
     if all("catch_up_dbt_s" in r for r in results):
@@ -506,6 +559,12 @@ def render(results: list[dict[str, Any]], scale: Scale, history_write_s: float, 
         f"`partition_date`, selected from the log's file list), so it reads the same files whatever the days "
         f"kept; what remains of the history is opening the table (the log since its last checkpoint, and the "
         f"list of live files: one per day kept).",
+        f"- Band checks: each of the {len(API_TABLES)} API tables' `credits_within_history_band`, as a family step "
+        f"runs them, each right after that asset flushed {LEDGER_ROWS} ledger rows (untimed), at noon of the day: "
+        f"with the step's `LedgerWindow` (the ledger's 35-day window read at the first check, then followed: "
+        f"each later check reads only the files flushed since, `tiktok_assets/lake/follow.py`), and, side by "
+        f"side in the same loop, alternating which goes first, with a full read of the window per check "
+        f"(`Lake.read`, what the checks did before). Both must give every table the same verdict.",
         f"- Budget sensor: `credit_budget_sensor`'s body, `evaluate_credit_budget`, over `shared_ledger()` (the "
         f"median of {SENSOR_TICKS} ticks each day, as a tick takes milliseconds; the Dagster daemon's own "
         f"overhead around a tick is not included; "

@@ -28,7 +28,9 @@ FILES = {
     (6, "_captures"): (9, 3),
 }
 PER_DAY = ("write one more day", "daily maintenance (compact + vacuum)", "`tiktok-assets estimate` (whole tracked set)",
-           "budget sensor tick (`evaluate_credit_budget`)")
+           "budget sensor tick (`evaluate_credit_budget`)",
+           "one run's 11 band checks (`credits_within_history_band`, ledger window followed)")
+COMPARED = "the same checks re-reading the window for each check (the code before 2026-12-03)"
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +78,12 @@ def test_report_has_a_number_for_every_per_day_cost(tiny_run: tuple[str, dict]) 
         for cell in row[1:3]:
             assert re.fullmatch(r"\d+\.\d+ \(\d+\.\d+-\d+\.\d+\)", cell), row
         assert re.fullmatch(r"\d+\.\d\dx", row[3]) and row[4] in ("yes", "**no**"), row
+    compared = rows[COMPARED]  # measured side by side with the band checks' followed window
+    assert all(re.fullmatch(r"\d+\.\d+ \(\d+\.\d+-\d+\.\d+\)", cell) for cell in compared[1:3]), compared
+    assert re.fullmatch(r"\(side by side: \d+\.\dx, \d+\.\dx the followed window's\)", compared[4]), compared
     assert rows["`dbt build` after it"][1:3] == ["not measured", "not measured"]
     assert "maintenance with a full vacuum" in text and "`dbt build`: not measured (`--no-dbt`)." in text
     for checkpoint in raw["checkpoints"]:
-        for key in ("write_s", "maintenance_s", "estimate_s", "sensor_s"):
+        for key in ("write_s", "maintenance_s", "estimate_s", "sensor_s", "band_checks_s", "band_reread_s"):
             assert checkpoint[key]["median"] > 0 and len(checkpoint[key]["samples"]) == 1
         assert checkpoint["full_vacuum_s"] > 0 and "dbt_build_s" not in checkpoint

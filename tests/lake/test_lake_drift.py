@@ -9,6 +9,7 @@ from dagster import AssetCheckKey, AssetKey
 from lake_api_items import video
 from tiktok_assets.assets.families import tiktok_events, tiktok_snapshots
 from tiktok_assets.assets.table_checks import evaluate_table_checks
+from tiktok_assets.budget.checks import LedgerWindow
 from tiktok_assets.lake.drift import drift_report, typed_fields
 from tiktok_assets.lake.flatten import flatten
 from tiktok_assets.lake.schemas import API_TABLES
@@ -44,7 +45,7 @@ def test_the_asset_check_warns_through_dagster(local_lake):
     capture(local_lake, D2, [{**video("2"), "brand_new": 1}])
     selected = [AssetCheckKey(AssetKey(["tiktok", "posts"]), "schema_drift"),
                 AssetCheckKey(AssetKey(["tiktok", "videos"]), "schema_drift")]  # another table's: not evaluated here
-    results = {r.check_name: r for r in evaluate_table_checks(local_lake, "posts", selected, run_id="r1")}
+    results = {r.check_name: r for r in evaluate_table_checks(local_lake, "posts", selected, run_id="r1", ledger=LedgerWindow(local_lake))}
     assert list(results) == ["schema_drift"]  # only the selected check of this table
     result = results["schema_drift"]
     assert result.asset_key == AssetKey(["tiktok", "posts"])

@@ -21,6 +21,7 @@ from typing import Any
 from dagster import AssetExecutionContext, Config, multi_asset
 from pydantic import Field, create_model
 
+from ..budget.checks import LedgerWindow
 from ..budget.resource import BudgetResource
 from ..budget.run_limit import attach_budget
 from ..catalog import CATALOG, EVENT_NAMES, SNAPSHOT_NAMES
@@ -61,9 +62,10 @@ def run_family(context: AssetExecutionContext, config: Config, scavio: ScavioRes
     names = [n for n in CATALOG if n in selected]  # catalog order: upstream assets first
     checks = [key for key in context.selected_asset_check_keys if key.name != ENTITIES_CHECK]
     the_lake = lake.get_lake()
+    ledger = LedgerWindow(the_lake)  # read once, then followed, by the step's band checks
 
     def table_checks(name: str) -> Iterator[Any]:
-        return evaluate_table_checks(the_lake, name, checks, context.run_id)
+        return evaluate_table_checks(the_lake, name, checks, context.run_id, ledger)
 
     if names:
         yield from run_assets(context, config, names, scavio, lake, budget, after=table_checks)

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Iterator
 
 from dagster import AssetCheckKey, AssetCheckResult, AssetCheckSpec
 
-from ..budget.checks import BAND_CHECK, FRESH_CHECK, band_result, band_spec, fresh_result, fresh_spec, has_fresh_check, recent_ledger
+from ..budget.checks import (BAND_CHECK, FRESH_CHECK, LedgerWindow, band_result, band_spec, fresh_result, fresh_spec,
+                             has_fresh_check)
 from ..lake.store import Lake
 from .drift_checks import DRIFT_CHECK, drift_result, drift_spec
 
@@ -27,17 +28,18 @@ def table_check_specs(table: str) -> list[AssetCheckSpec]:
     return [band_spec(table), *([fresh_spec(table)] if has_fresh_check(table) else []), drift_spec(table)]
 
 
-def evaluate_table_checks(lake: Lake, table: str, selected: Iterable[AssetCheckKey], run_id: str) -> Iterator[AssetCheckResult]:
+def evaluate_table_checks(lake: Lake, table: str, selected: Iterable[AssetCheckKey], run_id: str,
+                          ledger: LedgerWindow) -> Iterator[AssetCheckResult]:
     """The results of the selected table checks of ``table`` (other keys in ``selected`` are skipped).
 
-    The band check reads the ledger's history window: this run's rows of ``table`` are there already,
-    as an asset flushes its ledger entries when its body ends (``asset_run.py``)."""
+    The band check reads ``ledger``, the step's window of the ledger: this run's rows of ``table``
+    are there already, as an asset flushes its ledger entries when its body ends (``asset_run.py``)."""
     names = {k.name for k in selected if k.asset_key.path[-1] == table}
     for spec in table_check_specs(table):
         if spec.name not in names:
             continue
         if spec.name == BAND_CHECK:
-            yield band_result(recent_ledger(lake), table, run_id)
+            yield band_result(ledger.rows(), table, run_id)
         elif spec.name == FRESH_CHECK:
             yield fresh_result(lake, table)
         elif spec.name == DRIFT_CHECK:

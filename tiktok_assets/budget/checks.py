@@ -17,17 +17,18 @@ results, which ``assets/table_checks.py`` evaluates for a whole family in one st
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, datetime, timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey
 
-from ..lake.schemas import API_TABLES, ENTITY_KIND
+from ..lake.schemas import API_TABLES, ENTITY_KIND, SCHEMAS
 from ..tracking import load_tracked
 from .estimate import EVENT_ASSETS, HISTORY_DAYS, entity_name, window_days
 from .settings import utc_now
-from .usage import read_ledger
+from .usage import LEDGER
 
 BAND_CHECK = "credits_within_history_band"
 FRESH_CHECK = "entities_fresh"
@@ -111,11 +112,27 @@ def has_fresh_check(table: str) -> bool:
     return ENTITY_KIND[table] in _TRACKED_KIND
 
 
-def recent_ledger(lake) -> pa.Table:
-    """The ledger rows of the band's history window, read once for every band check of a step."""
-    today = utc_now().date()
-    return read_ledger(lake, [today - timedelta(days=i) for i in range(HISTORY_DAYS + 1)],
-                       columns=["run_id", "asset", "partition", "entity", "credits_used", "requested_at"])
+BAND_COLUMNS = ["run_id", "asset", "partition", "entity", "credits_used", "requested_at"]
+
+
+class LedgerWindow:
+    """The ledger rows of the band's history window, for the band checks of one family step.
+
+    Why followed (``Lake.follow``) and not read per check: each asset's check runs once it has
+    committed and flushed its ledger rows, so a step of eleven assets read the 35-day window eleven
+    times (0.16-0.19 s a read with the closed days compacted, 1 s uncompacted, measured 2026-12-03).
+    Followed, the first check reads the window and each later one only the ledger files flushed
+    since, so every check still sees this run's rows of its asset, whichever process flushed them.
+    The window reaches to tomorrow (UTC) for a step that runs past midnight."""
+
+    def __init__(self, lake: Any) -> None:
+        today = utc_now().date()
+        self.lake = lake
+        self._follower = lake.follow(LEDGER, BAND_COLUMNS, dates=[today + timedelta(days=1 - i) for i in range(HISTORY_DAYS + 2)])
+
+    def rows(self) -> pa.Table:
+        snapshot = self.lake.snapshot(self._follower)
+        return snapshot.rows if snapshot is not None else SCHEMAS[LEDGER].empty_table().select(BAND_COLUMNS)
 
 
 def band_result(ledger: pa.Table, table: str, run_id: str, factor: float = DEFAULT_FACTOR) -> AssetCheckResult:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from tiktok_assets.lake.delta import in_list, sql_literal
+from tiktok_assets.lake.follow import DeltaFollower
 
 if TYPE_CHECKING:
     from tiktok_assets.lake.store import Lake
@@ -37,14 +38,30 @@ SCHEMA = pa.schema([
     pa.field("recorded_at", pa.timestamp("us", tz="UTC"), nullable=False),
 ])
 
+INDEX_COLUMNS = ["partition_date", "tracked_entity", "captured_at", "rows", "state", "recorded_at"]
+
+
+Index = dict[tuple[date, str], dict[str, Any]]  # (day, entity) -> its newest capture record
+
+
+class _TableIndex:
+    """The index of one table's records, and the follower of the log that keeps it current."""
+
+    def __init__(self, log: CaptureLog, table: str) -> None:
+        self.follower = DeltaFollower(log.lake, log.uri, INDEX_COLUMNS, pruning=[("lake_table", "=", table)],
+                                      keep_rows=False)
+        self.lock = threading.Lock()  # one reader applies a version at a time, in version order
+        self.version: int | None = None
+        self.latest: Index = {}
+
 
 class CaptureLog:
-    """Append and query the capture records of one lake (cached per table version)."""
+    """Append and query the capture records of one lake (an index per table, kept current)."""
 
     def __init__(self, lake: Lake) -> None:
         self.lake = lake
         self._lock = threading.Lock()
-        self._cache: dict[str, tuple[int, dict[tuple[date, str], dict[str, Any]]]] = {}
+        self._tables: dict[str, _TableIndex] = {}
 
     @property
     def uri(self) -> str:
@@ -63,33 +80,43 @@ class CaptureLog:
             self.lake.delete_rows(self.uri, f"lake_table = {sql_literal(table)} AND partition_date = {sql_literal(day)} "
                                             f"AND {in_list('tracked_entity', [key])}")
 
-    def index(self, table: str) -> dict[tuple[date, str], dict[str, Any]]:
-        """(day, entity) -> its newest record, for ``table`` (re-read only when the log changed)."""
-        dt = self.lake.open_table(self.uri)
-        if dt is None:
-            return {}
-        version = dt.version()
-        with self._lock:
-            cached = self._cache.get(table)
-            if cached is not None and cached[0] == version:
-                return cached[1]
-        import pyarrow.dataset as ds
+    def index(self, table: str) -> Index:
+        """(day, entity) -> its newest record, for ``table``.
 
-        data = dt.to_pyarrow_dataset().to_table(
-            filter=ds.field("lake_table") == table,
-            columns=["partition_date", "tracked_entity", "captured_at", "rows", "state", "recorded_at"])
-        latest: dict[tuple[date, str], dict[str, Any]] = {}
-        if data.num_rows:
-            data = data.sort_by([("recorded_at", "ascending")])
-            cols = {name: data.column(name).to_pylist() for name in data.column_names}
-            for i in range(data.num_rows):
-                latest[(cols["partition_date"][i], cols["tracked_entity"][i])] = {n: cols[n][i] for n in cols}
+        The log is followed (:class:`~tiktok_assets.lake.follow.DeltaFollower`): a new version costs
+        the read of its new files and a copy of the index with their records applied (a file removed,
+        by compaction or a delete, rebuilds it from every live file). The returned dict is never
+        changed afterwards, so a caller may keep it while other threads commit."""
         with self._lock:
-            self._cache[table] = (version, latest)
-        return latest
+            entry = self._tables.get(table) or self._tables.setdefault(table, _TableIndex(self, table))
+        with entry.lock:  # snapshots are taken and applied in order, so ``since`` is the version indexed
+            snapshot = entry.follower.snapshot()
+            if snapshot is None:
+                return {}
+            if snapshot.version == entry.version:
+                return entry.latest
+            if snapshot.since is None:  # first read, or files removed: ``added`` holds every record
+                entry.latest = _newest_records(snapshot.added, {})
+            elif snapshot.added.num_rows:  # (none: the new version holds other tables' records only)
+                entry.latest = _newest_records(snapshot.added, dict(entry.latest))
+            entry.version = snapshot.version
+            return entry.latest
 
     def partitions(self, table: str) -> list[tuple[date, str]]:
         return sorted(self.index(table))
 
     def latest(self, table: str, day: date, key: str) -> dict[str, Any] | None:
         return self.index(table).get((day, key))
+
+
+def _newest_records(rows: pa.Table, latest: Index) -> Index:
+    """``latest`` updated with ``rows`` (capture records): a record replaces one recorded no later."""
+    if rows.num_rows:
+        rows = rows.sort_by([("recorded_at", "ascending")])
+        cols = {name: rows.column(name).to_pylist() for name in rows.column_names}
+        for i in range(rows.num_rows):
+            key = (cols["partition_date"][i], cols["tracked_entity"][i])
+            old = latest.get(key)
+            if old is None or old["recorded_at"] <= cols["recorded_at"][i]:
+                latest[key] = {name: cols[name][i] for name in cols}
+    return latest

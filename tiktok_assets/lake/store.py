@@ -35,6 +35,7 @@ from pydantic import PrivateAttr
 from tiktok_assets.lake.batch import BUFFER_BYTES, TableBatch, WriteStats
 from tiktok_assets.lake.captures import CAPTURES_TABLE, CaptureLog
 from tiktok_assets.lake import compaction
+from tiktok_assets.lake.follow import DeltaFollower, Snapshot
 from tiktok_assets.lake.compaction import DEFAULT_TARGET_FILE_SIZE, TableUpkeep
 from tiktok_assets.lake.delta import (
     COMMIT_TARGET_FILE_SIZE,
@@ -365,6 +366,18 @@ class Lake:
             t = self.read(table, columns=["partition_date", "flush_id"])
             return sorted({(d, k) for d, k in zip(t["partition_date"].to_pylist(), t["flush_id"].to_pylist())})
         return self.captures.partitions(table)
+
+    def follow(self, table: str, columns: list[str], dates: Iterable[date | str] | None = None) -> DeltaFollower:
+        """A :class:`~tiktok_assets.lake.follow.DeltaFollower` of ``columns`` of ``table`` (the files of
+        ``dates`` only, when given), for a reader that looks again and again; read it with :meth:`snapshot`."""
+        return DeltaFollower(self, self.table_uri(table), columns,
+                             pruning=None if dates is None else [(PARTITION_COLUMN, "in", _days(dates))])
+
+    @_store_errors
+    def snapshot(self, follower: DeltaFollower) -> Snapshot | None:
+        """``follower``'s rows at the table's latest version (an unreachable store raises
+        :class:`LakeUnreachableError`, as every read here does)."""
+        return follower.snapshot()
 
     def dataset(self, table: str, dates: Iterable[date | str] | None = None) -> Any:
         """The pyarrow dataset of the table's current version (None when the table does not exist),
