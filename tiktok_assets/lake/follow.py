@@ -6,8 +6,9 @@ ledger's band window is read by every asset's ``credits_within_history_band`` ch
 each time paid a full log load plus a read of every file. Measured in one latency-bound benchmark
 run (2026-12-03): 89 capture-log reads of 54 ms each on average, most of them on the
 posts -> comments -> comment_replies chain; and 0.16-0.19 s per read of a compacted 35-day ledger.
-Followed, the same run's 89 reads took 23 ms each, and its request span shrank by 0.3-1.2 s (three
-alternating runs each: 36.5-37.1 s -> 35.9-36.2 s).
+Followed, the same run's 89 reads took 23 ms each (2.0 s of the run's threads instead of 4.8 s).
+The request span moved less than the run-to-run spread: median 36.8 s -> 36.4 s over six
+alternating runs each (36.5-37.6 s against 35.9-36.9 s).
 
 Why following stays exact: a Delta version adds files and removes files, and a file never changes.
 So :meth:`DeltaFollower.snapshot` brings its ``DeltaTable`` up to date (``update_incremental``: only
