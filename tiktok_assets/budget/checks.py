@@ -17,8 +17,8 @@ results, which ``assets/table_checks.py`` evaluates for a whole family in one st
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
