@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sim_http import P
 
+from tests.windows import clear_of_window_boundary
 from tiktok_assets.simulator import DELETED_ACCOUNT, PRIVATE_ACCOUNT
 
 SEC = "MS4wLjABAAAA" + "x" * 40
@@ -88,14 +89,6 @@ def test_credits_run_out_with_402(simulator_factory, client_for) -> None:
     err = bodies[2].json()["error"]
     assert err["code"] == "insufficient_credits" and err["message"].startswith("Insufficient credits: balance is 0")
     assert sim.stats()["charged"] == 2 and sim.stats()["credits_remaining"] == 0
-
-
-def clear_of_window_boundary(window: float, margin: float = 10.0) -> None:
-    """The simulator's windows are aligned to the epoch: if one ends within ``margin`` seconds, wait
-    it out, so a short test never straddles two windows (instead of skipping when it does)."""
-    left = window - time.time() % window
-    if left < margin:
-        time.sleep(left + 0.05)
 
 
 def test_rate_limit_headers_and_429(simulator_factory, client_for) -> None:

@@ -189,3 +189,56 @@ def test_dependents_start_at_the_commit_signal_and_still_queue_after_their_upstr
     assert log.index("comments:start") < log.index("posts:reported")  # started at the signal
     assert events == ["posts:re-observed day", "posts:materialized", "comments:materialized"]  # the signal is not an event
     assert log.index("comments:metadata performed") > log.index("posts:reported")  # queued after posts ended
+
+
+
+class Interrupted(BaseException):
+    """What Dagster raises in the step's thread on Ctrl-C or termination (``DagsterExecutionInterruptedError``)."""
+
+
+def _interrupted_run(flush_seconds: float, grace: float) -> tuple[list[str], float]:
+    """Two threads wait (a rate-limit wait, until ``interrupt()`` wakes them); the step's thread is
+    interrupted while it performs a delivered call. Each thread's ``finally`` (its ledger export) takes
+    ``flush_seconds``. Returns what was flushed when the step raised, and how long it took to raise."""
+    woken = threading.Event()
+    flushed: list[str] = []
+
+    def waiting(name):
+        def gen(deliver):
+            try:
+                if name == "profiles":
+                    deliver("the interrupt arrives here")
+                woken.wait(30)
+                raise RuntimeError(f"{name}: interrupted")
+                yield name
+            finally:
+                time.sleep(flush_seconds)
+                flushed.append(name)
+        return gen
+
+    bodies = {n: waiting(n) for n in ("profiles", "search_users")}
+    started = time.monotonic()
+
+    def perform(_payload):
+        time.sleep(0.1)  # both threads are waiting now
+        raise Interrupted
+
+    steps = run_concurrently(list(bodies), UPSTREAM, lambda n, d: bodies[n](d), perform=perform,
+                             interrupt=woken.set, grace=grace)
+    with pytest.raises(Interrupted):
+        list(steps)
+    return sorted(flushed), time.monotonic() - started
+
+
+def test_an_interrupted_step_waits_for_its_threads_ledger_exports_within_the_grace() -> None:
+    """Daemon threads die with the process: without the wait, a Ctrl-C'd CLI could exit before a
+    thread's ``finally`` wrote the ledger (seen 1 run in 6)."""
+    flushed, took = _interrupted_run(flush_seconds=0.3, grace=5.0)
+    assert flushed == ["profiles", "search_users"]
+    assert took < 2.0, took  # woken at once: the wait is the exports' 0.3 s, not the grace
+
+
+def test_an_export_that_hangs_costs_the_grace_not_more() -> None:
+    flushed, took = _interrupted_run(flush_seconds=3.0, grace=0.5)
+    assert flushed == []
+    assert 0.5 < took < 2.0, took

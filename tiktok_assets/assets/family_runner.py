@@ -20,13 +20,15 @@ Failures: a body's exception (a ``dagster.Failure`` for a 402 or a lake write er
 its dependents in this run do not start (if it failed after its data commit, in its own reporting,
 they have started and run on), the others finish and their results are yielded, and then the step
 raises the first exception. Interrupting the step (Ctrl-C, Dagster's termination) stops the
-client's requests (``interrupt``) so the threads end soon.
+client's requests (``interrupt``) so the threads end soon, and waits (boundedly) for them to end, so
+each one's ``finally`` (the ledger export) completes before the process may exit.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -46,13 +48,21 @@ class DependentsMayStart:
 # partitions (0.3-0.4 s an asset, measured latency-bound 2026-12-03). Never reaches Dagster.
 DEPENDENTS_MAY_START = DependentsMayStart()
 
+# How long an interrupted step waits for its threads after ``interrupt()``. They are daemon threads: the
+# process (the CLI after Ctrl-C, a run worker told to terminate) may exit right after the step, and a
+# thread still in its ``finally`` then dies with its ledger export unwritten (seen 1 run in 6 on
+# 2026-12-03). Woken requests end a thread within ~0.1 s and its export takes ~0.3 s; an export that
+# hangs (an unreachable store) costs this bound, and its rows stay in the shared state for the next run.
+INTERRUPT_GRACE_SECONDS = 5.0
+
 
 def run_concurrently(names: Sequence[str], upstream: Mapping[str, Sequence[str]],
                      body: Callable[[str, Callable[[Callable[[Any], None]], None]], Iterator[Any]],
                      perform: Callable[[Callable[[Any], None]], None],
                      interrupt: Callable[[], None] = lambda: None,
                      note: Callable[[str], None] = lambda _line: None,
-                     after: Callable[[str], Iterator[Any]] = lambda _name: iter(())) -> Iterator[Any]:
+                     after: Callable[[str], Iterator[Any]] = lambda _name: iter(()),
+                     grace: float = INTERRUPT_GRACE_SECONDS) -> Iterator[Any]:
     """Yield the events of ``body(name, deliver)`` for every name, each body in its own thread.
 
     ``upstream[name]``: the names it waits for (only those in ``names`` count). ``deliver(fn)`` from a
@@ -62,6 +72,7 @@ def run_concurrently(names: Sequence[str], upstream: Mapping[str, Sequence[str]]
     Raises the first body (or ``after``) exception once every runnable asset has ended; ``note`` gets
     one line per failed asset and per asset not started because of it (from the threads: a logger's call).
     A failing ``after`` does not block the dependents: the asset itself committed.
+    Interrupted, it calls ``interrupt`` and waits up to ``grace`` seconds for the threads to end.
     """
     waits = {n: [u for u in upstream.get(n, ()) if u in names and u != n] for n in names}
     messages: queue.Queue[Message] = queue.Queue()
@@ -149,8 +160,23 @@ def run_concurrently(names: Sequence[str], upstream: Mapping[str, Sequence[str]]
                 perform(payload)
             else:  # "end": the last thread ended, after queueing everything it had
                 break
-    except BaseException:  # interrupted (or the consumer stopped): stop the requests, don't wait the threads out
+    except BaseException:  # interrupted (or the consumer stopped): stop the requests, then let the threads end
         interrupt()
+        _let_threads_end(messages, grace)
         raise
     if errors:
         raise errors[0]
+
+
+def _let_threads_end(messages: queue.Queue[Message], grace: float) -> None:
+    """Drop queued messages until the last thread says it ended, for at most ``grace`` seconds.
+
+    Its events are dropped: the step is failing, and Dagster's context is no longer ours to record in."""
+    deadline = time.monotonic() + grace
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            kind, _name, _payload = messages.get(timeout=left)
+        except queue.Empty:
+            return
+        if kind == "end":
+            return
