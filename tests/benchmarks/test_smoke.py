@@ -93,3 +93,16 @@ def test_ours_wall_is_split_by_its_dagster_run_events(quick_run: tuple[str, dict
     table = text.split("| ours, phase | s | share of wall |", 1)[1].split("\n\n", 1)[0]
     assert f"its {ours['planned_events']} planned materializations and checks" in table
     assert "| step `tiktok_events` after the last request" in table and "_checks`" not in table  # checks: in the family steps
+
+
+def test_a_run_whose_assets_failed_or_did_not_run_is_not_ok() -> None:
+    """Entity errors (the workload's deleted account) leave a run's numbers standing; a failed step
+    does not: the multihost hosts once reported "ok" with their events family never run."""
+    from benchmarks.harness import HARD_FAILURE
+
+    summary = ("asset            status            rows  pages credits  seconds  errors\n"
+               "profiles         entity errors       10     10      10     3.05  1 entity\n"
+               "posts            not run              0      0       0     0.00  \n"
+               "comments         failed               0      0       0     0.00  FileNotFoundError\n")
+    assert HARD_FAILURE.findall(summary) == [("posts", "not run"), ("comments", "failed")]
+    assert HARD_FAILURE.findall(summary.split("posts")[0]) == []

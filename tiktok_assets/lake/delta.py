@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 import pyarrow as pa
 
@@ -94,6 +95,16 @@ def storage_options(s3_endpoint_url: str | None, key: str | None, secret: str | 
         opts["AWS_SECRET_ACCESS_KEY"] = secret
     opts.setdefault("AWS_REGION", "us-east-1")
     return opts
+
+
+def live_file_uris(dt: Any, pruning: list[tuple[str, str, Any]] | None = None) -> list[str]:
+    """The data files of ``dt``'s loaded version, as paths a filesystem opens.
+
+    Why decoded: the Delta log holds each file's path as a URI, and delta-rs's ``file_uris()`` returns
+    it percent-encoded: a lake under ``/home/Jane Doe`` gives ``/home/Jane%20Doe/...``, which neither
+    pyarrow, fsspec nor DuckDB finds (a ``%`` in a folder name is ``%25``, so decoding is exact)."""
+    uris = dt.file_uris(file_pruning_predicate=pruning) if pruning else dt.file_uris()
+    return [unquote(u) for u in uris]
 
 
 # --- SQL predicates (delta-rs parses them with DataFusion) ------------------------------------------

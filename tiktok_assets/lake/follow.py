@@ -28,6 +28,8 @@ import fsspec.core
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tiktok_assets.lake.delta import live_file_uris
+
 if TYPE_CHECKING:
     from tiktok_assets.lake.store import Lake
 
@@ -79,8 +81,7 @@ class DeltaFollower:
             version = int(dt.version())
             if self._snapshot is not None and self._snapshot.version == version:
                 return self._snapshot
-            uris = dt.file_uris(file_pruning_predicate=self.pruning) if self.pruning else dt.file_uris()
-            live = {fsspec.core.strip_protocol(u) for u in uris}
+            live = {fsspec.core.strip_protocol(u) for u in live_file_uris(dt, self.pruning)}
             gone = self._files - live
             since = None if self._snapshot is None or gone else self._snapshot.version
             kept = self._rows

@@ -48,6 +48,7 @@ from tiktok_assets.lake.delta import (
     conform,
     entity_column,
     in_list,
+    live_file_uris,
     sql_literal,
     storage_options,
     with_commit_retries,
@@ -541,9 +542,7 @@ class Lake:
         dt = self.open_table(self.table_uri(table))
         if dt is None:
             return []
-        if dates is None:
-            return list(dt.file_uris())
-        return list(dt.file_uris(file_pruning_predicate=[(PARTITION_COLUMN, "in", _days(dates))]))
+        return live_file_uris(dt, None if dates is None else [(PARTITION_COLUMN, "in", _days(dates))])
 
 
 def _settled_rows(name: str) -> int | None:
