@@ -145,9 +145,9 @@ class Context:
         if pr.returncode != 0 or any(codes):
             # ours exits 1 on entity errors (the workload's deleted account): its numbers still stand; not
             # when an asset failed or did not run (the multihost hosts' failed checks once read as "ok")
-            m.ok = pr.returncode == 0 and m.rows > 0 and not HARD_FAILURE.search(pr.result.get("summary", ""))
-            lines = [ln for ln in pr.stderr_tail.splitlines() if ln.strip()]
             failed = HARD_FAILURE.findall(pr.result.get("summary", ""))
+            m.ok = pr.returncode == 0 and m.rows > 0 and not failed
+            lines = [ln for ln in pr.stderr_tail.splitlines() if ln.strip()]
             m.error = (f"exit {pr.returncode}, runs {codes}: "
                        + (f"{', '.join(f'{a} {s}' for a, s in failed)}; " if failed else "") + (lines[-1] if lines else ""))
             if pr.result.get("summary"):

@@ -15,7 +15,7 @@ def clear_of_window_boundary(window: float, margin: float = 10.0) -> float:
     return window_start(window)
 
 
-def window_start(window: float, at: float | None = None) -> float:
-    """The start of the epoch-aligned window that holds ``at`` (now by default)."""
-    now = time.time() if at is None else at
+def window_start(window: float) -> float:
+    """The start of the epoch-aligned window that holds now."""
+    now = time.time()
     return now - now % window
