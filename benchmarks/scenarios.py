@@ -117,6 +117,19 @@ def key_load(ctx: Context, total_span: float) -> KeyLoad:
                    rate=(ctx.rate_limit or 1) / ctx.rate_window)
 
 
+def combined_wall(name: str, load: KeyLoad, factor: float, detail: str, failed: int, unit: str) -> Target:
+    """The target of processes started together on one key: their combined span at most ``factor`` x the bound,
+    and every one of them succeeded (``failed`` of them did not).
+
+    Why the second condition: a process that failed early sends less, so the others' pace flatters the
+    span (the multihost hosts whose every table check failed once read as 1.0x and "ok")."""
+    goal = f"<= {factor:.2f}x, every {unit} ok"
+    if not load.requests:
+        return Target(name, f"no request ({failed} {unit}(s) failed)", goal, False)
+    measured = f"{load.span / load.bound:.2f}x ({detail})" + (f", {failed} {unit}(s) failed" if failed else "")
+    return Target(name, measured, goal, not failed and load.span <= factor * load.bound)
+
+
 def process_table(first_column: str, results: list[Measurement]) -> list[str]:
     """One row per process started together, then a blank line."""
     return [f"| {first_column} | wall s | peak RSS MB | rows | status |", "|---|---:|---:|---:|---|",
@@ -134,7 +147,7 @@ def concurrent(ctx: Context) -> tuple[list[str], list[Target]]:
     results, total_span = together(2, lambda i: ctx.measure("ours", "concurrent", label=f"ours run {i + 1}", workload=parts[i],
                                                             reset=False, state=state))
     load = key_load(ctx, total_span)
-    span, bound = load.span, load.bound
+    span = load.span
     pace = load.requests / span if span else 0.0
     lines = ["### Two concurrent runs sharing one key (rate-bound)", "",
              f"Two `materialize` processes started together, same key, same state dir, different entities. Combined: "
@@ -143,7 +156,8 @@ def concurrent(ctx: Context) -> tuple[list[str], list[Target]]:
              *process_table("run", results)]
     return lines + [""], [
         Target("concurrent runs, one key: 429s", str(load.n429), "0", load.n429 == 0),
-        Target("concurrent runs: combined wall vs requests ÷ rate", f"{span / bound:.2f}x ({pace:.1f} req/s)", "<= 1.05x", span <= 1.05 * bound),
+        combined_wall("concurrent runs: combined wall vs requests ÷ rate", load, 1.05, f"{pace:.1f} req/s",
+                      sum(not m.ok for m in results), "run"),
     ]
 
 

@@ -106,3 +106,19 @@ def test_a_run_whose_assets_failed_or_did_not_run_is_not_ok() -> None:
                "comments         failed               0      0       0     0.00  FileNotFoundError\n")
     assert HARD_FAILURE.findall(summary) == [("posts", "not run"), ("comments", "failed")]
     assert HARD_FAILURE.findall(summary.split("posts")[0]) == []
+
+
+def test_processes_started_together_meet_their_target_only_when_every_one_succeeded() -> None:
+    """The concurrent-runs and multihost targets share one rule: a failed process sends less, so the
+    others' pace must not call the scenario met (the concurrent runs' target once ignored failures)."""
+    from benchmarks.scenarios import KeyLoad, combined_wall
+
+    load = KeyLoad(requests=500, span=20.4, n429=0, credits=500, rate=25.0)  # bound 20.0 s: 1.02x
+    ok = combined_wall("2 runs: combined", load, 1.05, "24.5 req/s", 0, "run")
+    assert (ok.value, ok.goal, ok.met) == ("1.02x (24.5 req/s)", "<= 1.05x, every run ok", True)
+    one_failed = combined_wall("2 runs: combined", load, 1.05, "24.5 req/s", 1, "run")
+    assert (one_failed.value, one_failed.met) == ("1.02x (24.5 req/s), 1 run(s) failed", False)
+    slow = combined_wall("3 hosts: combined", KeyLoad(500, 22.4, 0, 500, 25.0), 1.10, "500 credits", 0, "host")
+    assert (slow.value, slow.goal, slow.met) == ("1.12x (500 credits)", "<= 1.10x, every host ok", False)
+    nothing = combined_wall("2 hosts: combined", KeyLoad(0, 0.0, 0, 0, 25.0), 1.10, "0 credits", 2, "host")
+    assert (nothing.value, nothing.met) == ("no request (2 host(s) failed)", False)
