@@ -122,3 +122,17 @@ def test_processes_started_together_meet_their_target_only_when_every_one_succee
     assert (slow.value, slow.goal, slow.met) == ("1.12x (500 credits)", "<= 1.10x, every host ok", False)
     nothing = combined_wall("2 hosts: combined", KeyLoad(0, 0.0, 0, 0, 25.0), 1.10, "0 credits", 2, "host")
     assert (nothing.value, nothing.met) == ("no request (2 host(s) failed)", False)
+
+
+def test_code_location_load_stops_the_clock_when_definitions_are_ready() -> None:
+    """The load target once counted the child's interpreter teardown (0.6-0.8 s of freeing modules),
+    which a running code location never pays: the clock now stops at the child's "ready" line, so the
+    spawn-to-ready time can exceed the in-process import time only by interpreter start-up."""
+    from benchmarks.scenarios import LOAD_GOAL_S, load_once, load_time
+
+    ready, imported = load_once()
+    assert 0.5 < imported <= ready < imported + 1.0, (ready, imported)
+    lines, (target,) = load_time(runs=1)
+    spawn_s, import_s = (float(x) for x in re.findall(r"(\d+\.\d+) s \(", target.value))
+    assert target.met == (spawn_s < LOAD_GOAL_S) and import_s <= spawn_s
+    assert "no `dbt parse` at load" in " ".join(lines)  # the manifest prepared at install was read, not re-parsed
