@@ -152,7 +152,9 @@ def render(*, sections: list[list[str]], targets: list[Target], explained: list[
              f"{started.astimezone(UTC):%Y-%m-%d %H:%M} UTC. Every contender ran in its own subprocess against "
              "the same simulator process state (stats reset between contenders); credits and 429s are the "
              "simulator's own counts. `wall` is the contender's work time (imports excluded), `process` the "
-             "whole subprocess; peak RSS is the subprocess tree's high-water mark.", ""]
+             "whole subprocess; peak RSS is the contender's own high-water mark since its start (`VmHWM`; not "
+             "`ru_maxrss`, which Linux carries over from the benchmark process it was forked from), or its process "
+             "tree's, polled every 50 ms, where that is larger.", ""]
     if quick:
         lines += ["> **Quick run** (smoke-test size): numbers are not representative.", ""]
     lines += ["## Machine", "", "| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in machine().items()] + [""]

@@ -136,3 +136,22 @@ def test_code_location_load_stops_the_clock_when_definitions_are_ready() -> None
     spawn_s, import_s = (float(x) for x in re.findall(r"(\d+\.\d+) s \(", target.value))
     assert target.met == (spawn_s < LOAD_GOAL_S) and import_s <= spawn_s
     assert "no `dbt parse` at load" in " ".join(lines)  # the manifest prepared at install was read, not re-parsed
+
+
+def test_a_contenders_peak_rss_is_its_own_not_the_benchmark_processs(tmp_path: Path) -> None:
+    """``ru_maxrss`` survives fork + exec: forked from a benchmark process holding 1.1 GB (the in-process
+    simulator after the million-comment scenario), every later contender once reported 1,175 MB. A
+    contender that holds ~60 MB must report about that, while this process holds 300 MB more."""
+    from benchmarks.proc import run_contender
+
+    (tmp_path / "small_contender.py").write_text(
+        "import sys\nfrom benchmarks.proc import write_result\nheld = bytearray(60 * 2**20)\n"
+        "held[::4096] = b'x' * len(held[::4096])\nwrite_result(sys.argv[sys.argv.index('--result') + 1])\n")
+    ballast = bytearray(300 * 2**20)
+    ballast[::4096] = b"x" * len(ballast[::4096])  # resident, so a fork carries it in its high-water mark
+    pr = run_contender("small_contender", [], result_file=tmp_path / "result.json", cwd=str(tmp_path),
+                       env={"PYTHONPATH": str(ROOT)})
+    assert pr.returncode == 0, pr.stderr_tail
+    assert 60 * 2**20 < pr.peak_rss_bytes < 200 * 2**20, pr.peak_rss_bytes / 2**20
+    assert pr.peak_rss_bytes >= pr.result["vm_hwm_bytes"] > 60 * 2**20  # its own report, the poll's max beside it
+    del ballast
