@@ -14,6 +14,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -177,18 +178,21 @@ def load_once() -> tuple[float, float]:
 
     The clock stops when the child reports its definitions ready, not when it exits: a code location
     stays up after loading, and tearing down ~250 MB of imported modules (0.6-0.8 s here) is no part
-    of a load. The child waits on stdin so its exit cannot overlap the measurement.
+    of a load. The child waits on stdin so its exit cannot overlap the measurement. Its stderr goes to
+    a file, not a pipe: import-time warnings beyond a pipe's buffer would block it before the ready line.
     """
-    t = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", LOAD_SNIPPET], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = child.stdout.readline() if child.stdout else ""
-    ready = time.perf_counter() - t
-    _, err = child.communicate(input="")
-    try:
-        return ready, float(line.strip())
-    except ValueError:
-        raise RuntimeError(f"code location failed to load: {err.strip()[-300:]}") from None
+    with tempfile.TemporaryFile("w+") as err:
+        t = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-c", LOAD_SNIPPET], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=err, text=True)
+        line = child.stdout.readline() if child.stdout else ""
+        ready = time.perf_counter() - t
+        child.communicate(input="")
+        try:
+            return ready, float(line.strip())
+        except ValueError:
+            err.seek(0)
+            raise RuntimeError(f"code location failed to load: {err.read().strip()[-300:]}") from None
 
 
 def load_time(runs: int = 3) -> tuple[list[str], list[Target]]:

@@ -154,4 +154,18 @@ def test_a_contenders_peak_rss_is_its_own_not_the_benchmark_processs(tmp_path: P
     assert pr.returncode == 0, pr.stderr_tail
     assert 60 * 2**20 < pr.peak_rss_bytes < 200 * 2**20, pr.peak_rss_bytes / 2**20
     assert pr.peak_rss_bytes >= pr.result["vm_hwm_bytes"] > 60 * 2**20  # its own report, the poll's max beside it
-    del ballast
+
+
+@pytest.mark.timeout(60)
+def test_a_code_location_that_warns_a_lot_still_reports_its_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child's stderr once went to a pipe nobody read until the ready line: 200 KB of import-time
+    warnings filled it and the load never reported. A load that fails names its error."""
+    from benchmarks import scenarios
+
+    monkeypatch.setattr(scenarios, "LOAD_SNIPPET", "import sys; sys.stderr.write('w' * 200_000); sys.stderr.flush(); "
+                        "print(1.5, flush=True); sys.stdin.read()")
+    ready, imported = scenarios.load_once()
+    assert imported == 1.5 and ready > 0
+    monkeypatch.setattr(scenarios, "LOAD_SNIPPET", "raise SystemExit('no definitions here')")
+    with pytest.raises(RuntimeError, match="code location failed to load: no definitions here"):
+        scenarios.load_once()
