@@ -35,7 +35,7 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	@$(BIN)/python -m pytest -q -m unit tests/unit $(PYTEST_ARGS)
 
-# BENCHMARKS.md (about 10-15 min), then BENCHMARKS_LAKE.md: a year of the lake at 200 accounts (20-25 min on 2 busy
+# BENCHMARKS.md (about 40 min), then BENCHMARKS_LAKE.md: a year of the lake at 200 accounts (20-25 min on 2 busy
 # cores, 11-12 of them writing the history). The issue's scale: make bench LAKE_BENCH_ARGS="--accounts 1000 --days 365"
 # (several times longer); LAKE_BENCH_ARGS="... --reobserve-days 0" writes without re-observation (a day's write ~2.5x faster).
 bench: $(STAMP)

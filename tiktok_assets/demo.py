@@ -19,8 +19,8 @@ DEMO_KEY = "sk-demo-simulator-key"
 
 
 def configure_env(sim_url: str, root: Path) -> None:
-    """The embedded default's environment: the simulator's URL and key, the lake, state and instance
-    under ``root`` (shared by ``make demo``, ``make dev`` and the CLI run from ``root``)."""
+    """The embedded default's environment: the simulator's URL and key, the lake, state, warehouse and
+    instance under ``root`` (shared by ``make demo``, ``make dev`` and the CLI run from ``root``)."""
     data = root / "data"
     home = ensure_dagster_home(root / DEFAULT_HOME_DIR)
     os.environ.update({
@@ -31,6 +31,7 @@ def configure_env(sim_url: str, root: Path) -> None:
         "SCAVIO_MAX_CONCURRENCY": "8",
         "TIKTOK_LAKE_URL": str(data / "lake"),
         "TIKTOK_STATE_DIR": str(data / "state"),
+        "TIKTOK_WAREHOUSE": str(data / "warehouse.duckdb"),
         "DAGSTER_HOME": str(home),
     })
 
@@ -103,10 +104,15 @@ def after_materialize(summary: object) -> bool:
 
 
 def main() -> int:
-    from . import simulator
+    from . import settings, simulator
     from .assets.windows import today_utc
     from .cli.materialize_cmd import format_summary, materialize
 
+    try:
+        settings.log_level()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     root = Path.cwd()
     cfg = simulator.SimulatorConfig(seed=42, api_key=DEMO_KEY, rate_limit=None)
     with simulator.SimulatorServer(cfg) as sim:

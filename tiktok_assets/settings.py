@@ -51,11 +51,34 @@ TIKTOK_CREDIT_WARN_RATIO = "TIKTOK_CREDIT_WARN_RATIO"
 TIKTOK_CREDIT_LOW_BALANCE = "TIKTOK_CREDIT_LOW_BALANCE"
 TIKTOK_BILLING_CYCLE_DAY = "TIKTOK_BILLING_CYCLE_DAY"
 
+# --- Console output of runs started from the command line (`materialize`, `make demo`) ------------
+TIKTOK_LOG_LEVEL = "TIKTOK_LOG_LEVEL"
+DEFAULT_LOG_LEVEL = "INFO"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
 
 def env(name: str, default: str | None = None) -> str | None:
     """Read one variable now (never at import time); empty strings count as unset."""
     value = os.environ.get(name)
     return value if value not in (None, "") else default
+
+
+def log_level() -> str:
+    """``TIKTOK_LOG_LEVEL`` (any case), checked here so a typo is one line naming the variable rather
+    than a traceback from Dagster's logger set-up after the run was created."""
+    value = (env(TIKTOK_LOG_LEVEL, DEFAULT_LOG_LEVEL) or DEFAULT_LOG_LEVEL).strip().upper()
+    if value not in LOG_LEVELS:
+        raise ValueError(f"{TIKTOK_LOG_LEVEL}={env(TIKTOK_LOG_LEVEL)!r} is not a log level; use one of {', '.join(LOG_LEVELS)}")
+    return value
+
+
+def console_log_run_config() -> dict[str, dict[str, object]]:
+    """The run config that sets Dagster's console logger to :func:`log_level`.
+
+    Why every in-process run from the command line takes it: Dagster's console logger defaults to
+    DEBUG, which prints each step output and type check (about 360 lines for the demo's dbt build)
+    around the progress lines (per asset and entity) that are INFO."""
+    return {"loggers": {"console": {"config": {"log_level": log_level()}}}}
 
 
 def state_dir() -> Path:

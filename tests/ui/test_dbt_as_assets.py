@@ -16,16 +16,22 @@ from tiktok_assets.dbt.runner import ensure_manifest
 
 
 @pytest.mark.timeout(300)
-def test_dbt_build_through_dagster_records_models_counts_and_checks(pipeline, tmp_path, monkeypatch) -> None:
+def test_dbt_build_through_dagster_records_models_counts_and_checks(pipeline, tmp_path, monkeypatch, capfd) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("TIKTOK_WAREHOUSE", str(warehouse))
+    monkeypatch.delenv("TIKTOK_LOG_LEVEL", raising=False)
     instance = DagsterInstance.ephemeral()
     today = datetime.now(UTC).date()
     assert pipeline.run(ALL, today, instance=instance).success
 
+    capfd.readouterr()
     summary = materialize_dbt(instance)
 
     assert summary.success, summary.failed
+    # the demo prints this run: at the default INFO its console shows dbt's progress, not Dagster's
+    # DEBUG step events (one "Yielded output" line and more per model and test, ~360 lines)
+    printed = "".join(capfd.readouterr())
+    assert "Running dbt command" in printed and " - DEBUG - " not in printed, printed[-3000:]
     manifest = json.loads(ensure_manifest().read_text())
     models = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"}
     tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]

@@ -127,3 +127,37 @@ def test_lake_url_reads_the_environment_when_called(monkeypatch):
     assert settings.lake_url() == str(settings.PROJECT_ROOT / "data" / "lake")  # empty = unset
     monkeypatch.setenv("TIKTOK_LAKE_URL", "s3://b/l")
     assert settings.lake_url() == "s3://b/l"
+
+
+@pytest.mark.parametrize(("value", "level"), [(None, "INFO"), ("", "INFO"), ("debug", "DEBUG"), (" Warning ", "WARNING")])
+def test_log_level_reads_the_environment_in_any_case(monkeypatch, value, level):
+    if value is None:
+        monkeypatch.delenv("TIKTOK_LOG_LEVEL", raising=False)
+    else:
+        monkeypatch.setenv("TIKTOK_LOG_LEVEL", value)
+    assert settings.log_level() == level
+    assert settings.console_log_run_config() == {"loggers": {"console": {"config": {"log_level": level}}}}
+
+
+@pytest.mark.parametrize("value", ["verbose", "INF", "10"])
+def test_a_bad_log_level_is_one_line_naming_the_variable_and_the_choices(monkeypatch, value):
+    monkeypatch.setenv("TIKTOK_LOG_LEVEL", value)
+    with pytest.raises(ValueError) as err:
+        settings.log_level()
+    assert str(err.value) == (f"TIKTOK_LOG_LEVEL={value!r} is not a log level; "
+                              "use one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+
+
+def test_the_demo_keeps_everything_it_writes_under_its_folder(tmp_path, monkeypatch):
+    """``make demo`` / ``make dev`` on the embedded default: the lake, state, warehouse and Dagster
+    instance are all under the folder they run from (the warehouse used to follow the project root)."""
+    from tiktok_assets.demo import configure_env
+
+    for name in ("TIKTOK_LAKE_URL", "TIKTOK_STATE_DIR", "TIKTOK_WAREHOUSE", "DAGSTER_HOME", "SCAVIO_API_KEY",
+                 "SCAVIO_BASE_URL", "SCAVIO_RATE_LIMIT", "SCAVIO_RATE_WINDOW_SECONDS", "SCAVIO_MAX_CONCURRENCY"):
+        monkeypatch.setenv(name, "unset-by-the-test")
+    configure_env("http://127.0.0.1:1", tmp_path)
+    assert settings.lake_url() == str(tmp_path / "data" / "lake")
+    assert settings.resolve_warehouse(settings.env(settings.TIKTOK_WAREHOUSE) or "") == str(tmp_path / "data" / "warehouse.duckdb")
+    assert settings.state_dir() == tmp_path / "data" / "state"
+    assert Path(settings.env("DAGSTER_HOME") or "").parent == tmp_path

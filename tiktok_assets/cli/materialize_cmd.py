@@ -15,13 +15,13 @@ not tracked, a broken tracked file, no API key), 3 when refused for budget.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .. import settings
 from ..partitions import ENTITIES_TAG, RANGE_END_TAG, RANGE_START_TAG
 from ..catalog import ALL_NAMES, CATALOG
 from . import preflight
@@ -72,7 +72,6 @@ def check_budget(names: list[str], start: date, end: date, entities: list[str] |
     """Estimate the run's credits from ledger history and refuse when it exceeds the budget left."""
     from datetime import timedelta
 
-    from .. import settings
     from ..budget.estimate import preflight
     from ..budget.settings import BudgetSettings
     from ..lake.store import Lake
@@ -110,8 +109,7 @@ def materialize(start: date, end: date, select: list[str] | None = None, entitie
     t0 = time.perf_counter()
     result = job.execute_in_process(
         instance=instance, asset_selection=[AssetKey(["tiktok", n]) for n in names], tags=tags, raise_on_error=False,
-        # progress lines (per entity, per asset) are INFO; Dagster's step-event chatter is DEBUG
-        run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("TIKTOK_LOG_LEVEL", "INFO")}}}},
+        run_config=settings.console_log_run_config(),
     )
     log(f"run {result.run_id} finished in {time.perf_counter() - t0:.1f}s")
     assets = summarize(result, instance, names)
@@ -209,7 +207,6 @@ def wall_seconds(assets: list[AssetSummary]) -> float:
 
 def run_dbt(log: Any = print) -> bool:
     """Build the dbt marts over the lake just written (same env settings as the Dagster resources)."""
-    from .. import settings
 
     try:
         from ..dbt.assets import run_dbt_build
@@ -243,6 +240,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         start, end = args.date, args.end_date or args.date
         preflight.check_days(start, end)  # the cheap checks first: no instance set-up for a typo
+        settings.log_level()  # a typo there would fail the run's logger set-up after the run exists
         select = parse_select(args.select) if args.select else None
         entities = preflight.parse_entities(args.entities)
         preflight.check_entities(entities)

@@ -13,6 +13,7 @@ from typing import Any
 
 from dagster import AssetCheckSeverity, DagsterInstance
 
+from tiktok_assets import settings
 from tiktok_assets.dbt.runner import DbtBuildSummary
 
 DBT_JOB = "tiktok_dbt_job"
@@ -24,7 +25,8 @@ def materialize_dbt(instance: DagsterInstance | None = None, tags: dict[str, str
 
     started = time.monotonic()
     job = build_definitions(include_dbt=True).resolve_job_def(DBT_JOB)
-    result = job.execute_in_process(instance=instance or DagsterInstance.get(), raise_on_error=False, tags=tags)
+    result = job.execute_in_process(instance=instance or DagsterInstance.get(), raise_on_error=False, tags=tags,
+                                    run_config=settings.console_log_run_config())
     return summarize(result, time.monotonic() - started)
 
 
