@@ -89,7 +89,10 @@ def state_dir() -> Path:
     """
     configured = env(TIKTOK_STATE_DIR)
     base = Path(configured) if configured else Path(env("XDG_STATE_HOME", str(Path.home() / ".local" / "state"))) / "tiktok-assets"
-    base.mkdir(parents=True, exist_ok=True)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"state folder {base} ({TIKTOK_STATE_DIR}) cannot be created: {exc.strerror or exc}") from None
     return base
 
 

@@ -40,9 +40,13 @@ def test_summary_credits_equal_the_ledger_when_an_asset_fails(cli, monkeypatch, 
         cli.sim.set_credits(9)  # profiles (2) and posts fit; comments runs out part-way
     elif limit == "run_cap":
         overrides["TIKTOK_CREDIT_CAP_PER_RUN"] = "9"
-    else:  # a lake under a regular file: every write fails, after the requests were paid (root ignores chmod)
-        (cli.root / "not_a_dir").write_text("")
-        overrides["TIKTOK_LAKE_URL"] = str(cli.root / "not_a_dir" / "lake")
+    else:  # the lake's folder exists (the preflight accepts it) but each table's folder is a regular file:
+        # every write fails, after the requests were paid (root ignores chmod)
+        lake = cli.root / "blocked-lake"
+        lake.mkdir()
+        for table in ("profiles", "posts", "comments"):
+            (lake / table).write_text("")
+        overrides["TIKTOK_LAKE_URL"] = str(lake)
     cli.track(accounts=["chef_lina", "pixel_pets"])
     cli.home.mkdir()
     proc = cli.run("materialize", "--date", today_utc().isoformat(), "--select", "profiles,posts,comments", "--no-dbt",

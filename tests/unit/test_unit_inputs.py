@@ -161,3 +161,52 @@ def test_the_demo_keeps_everything_it_writes_under_its_folder(tmp_path, monkeypa
     assert settings.resolve_warehouse(settings.env(settings.TIKTOK_WAREHOUSE) or "") == str(tmp_path / "data" / "warehouse.duckdb")
     assert settings.state_dir() == tmp_path / "data" / "state"
     assert Path(settings.env("DAGSTER_HOME") or "").parent == tmp_path
+
+
+@pytest.mark.parametrize(("var", "raw", "message"), [
+    ("SCAVIO_TIMEOUT", "abc", "SCAVIO_TIMEOUT='abc' is not a valid float"),
+    ("SCAVIO_TIMEOUT", "-1", "SCAVIO_TIMEOUT='-1': timeout must be > 0 seconds, got -1.0"),
+    ("SCAVIO_TIMEOUT", "nan", "SCAVIO_TIMEOUT='nan': timeout must be > 0 seconds, got nan"),
+    ("SCAVIO_MAX_RETRIES", "-2", "SCAVIO_MAX_RETRIES='-2': max_retries must be between 0 and 100, got -2"),
+    ("SCAVIO_MAX_CONCURRENCY", "0", "SCAVIO_MAX_CONCURRENCY='0': max_concurrency must be between 1 and 256, got 0"),
+    ("SCAVIO_MAX_CONCURRENCY", "x", "SCAVIO_MAX_CONCURRENCY='x' is not a valid int"),
+    ("SCAVIO_RATE_LIMIT", "0", "SCAVIO_RATE_LIMIT='0': rate_limit must be >= 1 (or unset to follow the server), got 0"),
+    ("SCAVIO_RATE_WINDOW_SECONDS", "0", "SCAVIO_RATE_WINDOW_SECONDS='0': rate_window_seconds must be > 0 seconds, got 0.0"),
+    ("SCAVIO_BASE_URL", "api.scavio.dev", "SCAVIO_BASE_URL='api.scavio.dev': base_url must be an http(s) URL such as "
+                                          "https://api.scavio.dev, got 'api.scavio.dev'"),
+    ("SCAVIO_BASE_URL", "ftp://host", "SCAVIO_BASE_URL='ftp://host': base_url must be an http(s) URL such as "
+                                      "https://api.scavio.dev, got 'ftp://host'"),
+    ("TIKTOK_CREDIT_CAP_PER_RUN", "-1", "TIKTOK_CREDIT_CAP_PER_RUN='-1': credit_cap_per_run must be None or >= 0, got -1"),
+])
+def test_a_client_setting_out_of_range_is_refused_where_it_is_read(monkeypatch, var, raw, message):
+    """The client's own checks, applied when the variables are read (the CLI's preflight, the code
+    location's resources), so a value every request would fail on is refused before a run exists."""
+    from tiktok_assets.scavio.envconfig import optional_settings_from_env
+    from tiktok_assets.wiring import build_resources
+
+    monkeypatch.setenv(var, raw)
+    for read in (optional_settings_from_env, build_resources):
+        with pytest.raises(ValueError) as err:
+            read()
+        assert str(err.value) == message
+
+
+def test_client_settings_in_range_are_read_as_typed(monkeypatch):
+    from tiktok_assets.scavio.envconfig import optional_settings_from_env
+
+    for var, raw in {"SCAVIO_TIMEOUT": "2.5", "SCAVIO_MAX_RETRIES": "0", "SCAVIO_MAX_CONCURRENCY": "256",
+                     "SCAVIO_RATE_LIMIT": "1", "SCAVIO_RATE_WINDOW_SECONDS": "0.5", "TIKTOK_CREDIT_CAP_PER_RUN": "0",
+                     "SCAVIO_BASE_URL": "http://127.0.0.1:8080/"}.items():
+        monkeypatch.setenv(var, raw)
+    assert {k: v for k, v in optional_settings_from_env().items() if k != "state_dir"} == {
+        "base_url": "http://127.0.0.1:8080/", "timeout": 2.5, "max_retries": 0, "max_concurrency": 256,
+        "rate_limit": 1, "rate_window_seconds": 0.5, "credit_cap_per_run": 0}
+
+
+def test_a_state_folder_that_cannot_be_created_names_the_variable(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("TIKTOK_STATE_DIR", str(blocker / "state"))
+    with pytest.raises(ValueError) as err:
+        settings.state_dir()
+    assert str(err.value) == f"state folder {blocker / 'state'} (TIKTOK_STATE_DIR) cannot be created: Not a directory"

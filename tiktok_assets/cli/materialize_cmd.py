@@ -246,6 +246,7 @@ def run(args: argparse.Namespace) -> int:
         preflight.check_entities(entities)
         preflight.require_api_key()
         preflight.check_state()
+        preflight.check_lake()
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ before the first partition, a name that is not tracked, a broken tracked file). 
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 from .. import settings
@@ -89,3 +90,19 @@ def check_state() -> None:
         get_engine()
     except StateUnavailableError as exc:
         raise ValueError(str(exc)) from None
+
+
+def check_lake() -> None:
+    """Create a local lake folder now, so one that cannot exist (a typo, no permission) is one line
+    naming ``TIKTOK_LAKE_URL`` before the run, not one lake write error per asset after every request
+    was paid for. An object store (``s3://``) is not probed here: its credentials and bucket are
+    checked by the run's first read."""
+    url = settings.lake_url()
+    if "://" in url:
+        return
+    try:
+        os.makedirs(url, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"lake folder {url} ({settings.TIKTOK_LAKE_URL}) cannot be created: {exc.strerror or exc}") from None
+    if not os.access(url, os.W_OK | os.X_OK):
+        raise ValueError(f"lake folder {url} ({settings.TIKTOK_LAKE_URL}) is not writable")

@@ -48,10 +48,8 @@ class ScavioClient:
                  run_id: str | None = None, extra_limits: Iterable[CreditLimit] = (), malformed_retries: int = 1,
                  sleep: Callable[[float], None] = time.sleep, rng: Callable[[], float] = random.random,
                  transport: httpx.BaseTransport | None = None) -> None:
-        validation.count(max_retries, 0, 100, "max_retries")
-        validation.count(max_concurrency, 1, 256, "max_concurrency")
-        if timeout <= 0:
-            raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
+        validation.client_settings(base_url=base_url, max_retries=max_retries, max_concurrency=max_concurrency,
+                                   timeout=timeout)
         self.base_url = base_url.rstrip("/")
         self.run_id = run_id
         self.max_concurrency = max_concurrency

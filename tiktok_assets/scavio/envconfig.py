@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import settings
+from . import validation
 
 ENV_FIELDS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "base_url": (settings.SCAVIO_BASE_URL, str),
@@ -24,15 +25,23 @@ ENV_FIELDS: dict[str, tuple[str, Callable[[str], Any]]] = {
 
 
 def optional_settings_from_env() -> dict[str, Any]:
-    """Every optional client setting whose variable is set, converted (no key). Raises on bad values."""
+    """Every optional client setting whose variable is set, converted and range-checked (no key).
+
+    Raises ``ValueError`` naming the variable on a bad value: the CLI prints it before the run exists,
+    and the code location fails to load with it, instead of every run failing its first step."""
     values: dict[str, Any] = {}
     for field, (var, convert) in ENV_FIELDS.items():
         raw = settings.env(var)
         if raw is not None:
             try:
-                values[field] = convert(raw)
+                value = convert(raw)
             except ValueError:
                 raise ValueError(f"{var}={raw!r} is not a valid {convert.__name__}") from None
+            check = validation.CLIENT_SETTING_CHECKS.get(field, lambda v: v)  # state_dir: checked when used
+            try:  # the client's own range check, here so the variable is named before any run exists
+                values[field] = check(value)
+            except ValueError as exc:
+                raise ValueError(f"{var}={raw!r}: {exc}") from None
     return values
 
 

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
+from . import validation
 from .errors import BudgetExceededError
 
 
@@ -35,9 +36,7 @@ class RunCap:
     name = "run cap"
 
     def __init__(self, cap: int | None) -> None:
-        if cap is not None and (isinstance(cap, bool) or cap < 0):
-            raise ValueError(f"credit_cap_per_run must be None or >= 0, got {cap!r}")
-        self.cap = cap
+        self.cap = validation.credit_cap(cap)
         self._committed = 0  # settled credits + open reservations
         self._lock = threading.Lock()
 

@@ -38,6 +38,7 @@ from .. import settings
 from ..state.engine import get_engine
 from ..state.pace import PaceStore, PaceView, ServerAnswer
 from . import retry
+from . import validation
 from .errors import RunInterruptedError
 
 log = logging.getLogger("tiktok_assets.scavio")
@@ -134,10 +135,8 @@ class SharedPacer:
     def __init__(self, key_fp: str, limit: int | None, window: float, *, state_url: str | None = None,
                  state_dir: str | Path | None = None, stale_after: float = 300.0,
                  clock: Callable[[], float] = time.time, sleep: Callable[[float], None] | None = None) -> None:
-        if limit is not None and limit < 1:
-            raise ValueError(f"rate_limit must be >= 1 (or unset to follow the server), got {limit}")
-        if window <= 0:
-            raise ValueError(f"rate_window_seconds must be > 0, got {window}")
+        validation.rate_limit(limit)
+        validation.seconds(window, "rate_window_seconds")
         self.key_fp = key_fp
         self.limit = limit
         self.window = float(window)

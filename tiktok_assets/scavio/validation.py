@@ -6,8 +6,12 @@ Every failure is a ``ValueError`` whose message starts with the parameter name, 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import math
+from collections.abc import Callable, Collection
 from typing import Any
+from urllib.parse import urlsplit
+
+from .. import settings
 
 KEYWORD_MAX = 500
 SORT_TYPES = ("0", "1")
@@ -65,3 +69,54 @@ def limit(value: Any, name: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be None or an integer >= 1, got {value!r}")
     return value
+
+
+# --- Client settings (SCAVIO_* and TIKTOK_CREDIT_CAP_PER_RUN) -------------------------------------
+# Checked where they are used (the client, the pacer, the run cap) and, through
+# ``CLIENT_SETTING_CHECKS``, where they are read from the environment, so a bad value is refused
+# before a run exists (the CLI's preflight, the code location's load) with the variable named,
+# rather than failing every run's first step.
+
+def seconds(value: float, name: str) -> float:
+    """A finite number of seconds > 0 (NaN and infinity are refused: neither is a timeout)."""
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be > 0 seconds, got {value}")
+    return value
+
+
+def base_url(value: str) -> str:
+    """An absolute http(s) URL with a host: anything else would fail every request, after retries."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"base_url must be an http(s) URL such as {settings.DEFAULT_BASE_URL}, got {value!r}")
+    return value
+
+
+def rate_limit(value: int | None) -> int | None:
+    """Requests per window per key: None (follow the server's headers alone) or >= 1."""
+    if value is not None and value < 1:
+        raise ValueError(f"rate_limit must be >= 1 (or unset to follow the server), got {value}")
+    return value
+
+
+def credit_cap(value: int | None) -> int | None:
+    """Credits one run may spend: None (unlimited, still counted) or >= 0."""
+    if value is not None and (isinstance(value, bool) or value < 0):
+        raise ValueError(f"credit_cap_per_run must be None or >= 0, got {value!r}")
+    return value
+
+
+CLIENT_SETTING_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "base_url": base_url,
+    "timeout": lambda v: seconds(v, "timeout"),
+    "max_retries": lambda v: count(v, 0, 100, "max_retries"),
+    "max_concurrency": lambda v: count(v, 1, 256, "max_concurrency"),
+    "rate_limit": rate_limit,
+    "rate_window_seconds": lambda v: seconds(v, "rate_window_seconds"),
+    "credit_cap_per_run": credit_cap,
+}
+
+
+def client_settings(**values: Any) -> dict[str, Any]:
+    """Each named client setting through its check in :data:`CLIENT_SETTING_CHECKS`."""
+    return {name: CLIENT_SETTING_CHECKS[name](value) for name, value in values.items()}
