@@ -210,3 +210,13 @@ def test_a_state_folder_that_cannot_be_created_names_the_variable(tmp_path, monk
     with pytest.raises(ValueError) as err:
         settings.state_dir()
     assert str(err.value) == f"state folder {blocker / 'state'} (TIKTOK_STATE_DIR) cannot be created: Not a directory"
+
+
+def test_a_store_error_chain_is_summed_up_by_its_first_and_innermost_lines():
+    from tiktok_assets.lake.store import store_error_summary
+
+    chain = OSError("Kernel error -> Generic S3 error\n \x1b[31m\u21b3\x1b[0m Error performing GET http://e/b in 2ms\n"
+                    "  \x1b[31m\u21b3\x1b[0m tcp connect error\n   \x1b[31m\u21b3\x1b[0m Connection refused (os error 111)\n")
+    assert store_error_summary(chain) == "Kernel error -> Generic S3 error ... Connection refused (os error 111)"
+    assert store_error_summary(OSError("bucket gone")) == "bucket gone"
+    assert store_error_summary(OSError()) == "OSError"

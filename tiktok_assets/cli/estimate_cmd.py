@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from .. import settings
     from ..budget.estimate import preflight
     from ..budget.settings import BudgetSettings, utc_now
+    from ..lake.delta import LakeUnreachableError
     from ..lake.store import Lake
 
     start, end = args.date, args.end_date or args.date
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         lake = Lake(settings.env(settings.TIKTOK_LAKE_URL, settings.DEFAULT_LAKE_URL), settings.env(settings.TIKTOK_S3_ENDPOINT_URL))
         dates = [start + timedelta(days=i) for i in range((end - start).days + 1)]
         result = preflight(lake, BudgetSettings.from_env(), names, dates, entities, now)
-    except ValueError as exc:
+    except (ValueError, LakeUnreachableError) as exc:  # the estimate reads the lake's history
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for notice in notices:

@@ -31,13 +31,17 @@ def prepare_dagster_home() -> str | None:
     """Point ``DAGSTER_HOME`` at an existing folder holding a ``dagster.yaml``; returns a notice or None.
 
     Unset: ``./.dagster_home``. Set to a folder that does not exist yet: it is created (Dagster
-    would refuse with a traceback), and the notice says so.
+    would refuse with a traceback), and the notice says so. A path that cannot be such a folder
+    raises ``ValueError`` naming it.
     """
     configured = os.environ.get("DAGSTER_HOME")
     home = Path(configured).expanduser() if configured else Path(DEFAULT_HOME_DIR)
     home = home.resolve()
     existed = home.is_dir()
-    ensure_dagster_home(home)
+    try:
+        ensure_dagster_home(home)
+    except OSError as exc:  # a file in the way, no permission: one line naming the variable
+        raise ValueError(f"DAGSTER_HOME {home} cannot hold the Dagster instance: {exc.strerror or exc}") from None
     os.environ["DAGSTER_HOME"] = str(home)
     if not configured:
         return f"DAGSTER_HOME is not set; using {home} (runs show in `dagster dev` started with the same DAGSTER_HOME)"

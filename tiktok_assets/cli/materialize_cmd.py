@@ -247,10 +247,10 @@ def run(args: argparse.Namespace) -> int:
         preflight.require_api_key()
         preflight.check_state()
         preflight.check_lake()
+        notice = prepare_dagster_home()
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    notice = prepare_dagster_home()
     if notice:
         print(notice)
     try:

@@ -8,7 +8,6 @@ before the first partition, a name that is not tracked, a broken tracked file). 
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 from .. import settings
@@ -93,16 +92,14 @@ def check_state() -> None:
 
 
 def check_lake() -> None:
-    """Create a local lake folder now, so one that cannot exist (a typo, no permission) is one line
-    naming ``TIKTOK_LAKE_URL`` before the run, not one lake write error per asset after every request
-    was paid for. An object store (``s3://``) is not probed here: its credentials and bucket are
-    checked by the run's first read."""
-    url = settings.lake_url()
-    if "://" in url:
-        return
+    """The lake's own reachability check (a local folder created and writable; an object store's
+    bucket answering with these credentials) before any request: a lake that cannot be written would
+    otherwise fail each asset's commit after its requests were paid for."""
+    from ..lake.delta import LakeUnreachableError
+    from ..lake.store import Lake
+
+    lake = Lake(settings.lake_url(), settings.env(settings.TIKTOK_S3_ENDPOINT_URL))
     try:
-        os.makedirs(url, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(f"lake folder {url} ({settings.TIKTOK_LAKE_URL}) cannot be created: {exc.strerror or exc}") from None
-    if not os.access(url, os.W_OK | os.X_OK):
-        raise ValueError(f"lake folder {url} ({settings.TIKTOK_LAKE_URL}) is not writable")
+        lake.check_reachable()
+    except LakeUnreachableError as exc:
+        raise ValueError(f"{exc} (set by {settings.TIKTOK_LAKE_URL})") from None

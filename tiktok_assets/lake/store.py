@@ -22,6 +22,7 @@ import functools
 import os
 from contextlib import contextmanager
 import posixpath
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Optional, TypeVar
@@ -86,9 +87,24 @@ def _connection_errors() -> tuple[type[BaseException], ...]:
     return (ConnectionError, TimeoutError, BotoConnectionError, HTTPClientError, NoCredentialsError, ReadTimeoutError)
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _UNREACHABLE_MARKERS = ("error sending request", "timed out", "timeout", "connection refused", "connect error",
                         "dns error", "connection reset", "operation timed out", "nosuchbucket",
                         "the specified bucket does not exist")
+
+
+def store_error_summary(exc: BaseException) -> str:
+    """The first and the innermost line of a store error, on one line.
+
+    Why: delta-rs reports an object-store failure as a chain, one cause per line, coloured, from the
+    most generic ("Kernel error -> Generic S3 error") to the one a user can act on ("Connection
+    refused (os error 111)"); the first line alone says nothing useful."""
+    lines = [_ANSI.sub("", line).strip().lstrip("\u21b3").strip() for line in str(exc).splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        return type(exc).__name__
+    first, root = lines[0][:300], lines[-1][:300]
+    return first if root == first else f"{first} ... {root}"
 
 
 def _store_errors(method: Callable[..., T]) -> Callable[..., T]:
@@ -104,9 +120,8 @@ def _store_errors(method: Callable[..., T]) -> Callable[..., T]:
         except OSError as exc:
             text = str(exc).lower()
             if not self.is_local and any(m in text for m in _UNREACHABLE_MARKERS):
-                first = str(exc).strip().splitlines()[0][:300]
-                raise LakeUnreachableError(f"lake {self.where()} is unreachable (no answer within "
-                                           f"{self.timeout:g}s, {TIMEOUT_ENV}): {first}") from exc
+                raise LakeUnreachableError(f"lake {self.where()} is unreachable (timeout {self.timeout:g}s, "
+                                           f"{TIMEOUT_ENV}): {store_error_summary(exc)}") from exc
             raise
     return wrapper
 
