@@ -180,10 +180,11 @@ def mega(ctx: Context, account: str, n_comments: int, traced: bool = True) -> tu
               "file size and row-group cap, and the lake's allocator setting) and, for comparison, through `write_deltalake` "
               "with delta-rs's defaults (its allocator's included). RSS is sampled from /proc/self/statm (ru_maxrss after "
               "fork + exec holds the parent's peak), pyarrow's pool beside it. On these "
-              "rows (mostly the raw JSON column) smaller target files or row groups moved the commit by less than the "
-              "run-to-run spread, and a throttled reader lowered it by about 180 MB (delta-rs appears to read the "
-              "stream ahead of its encoding); on a million synthetic rows generated in Python (649 MB of Arrow, 3 days) "
-              "the defaults added 544 MB and the lake's settings 280 MB (2026-12-01). The allocator setting moves a replay "
+              "rows (mostly the raw JSON column) 4 MiB target files or smaller row groups moved the commit by less than the "
+              "run-to-run spread, a throttled reader lowered it by about 180 MB (delta-rs appears to read the "
+              "stream ahead of its encoding), and 1 MiB files read in 2,048-row batches from +432 to +245 MB (2026-12-05; "
+              "the lake's settings since); on a million synthetic rows generated in Python (649 MB of Arrow, 3 days) "
+              "the defaults added 544 MB and the 8 MiB settings 280 MB (2026-12-01). The allocator setting moves a replay "
               "less than the run-to-run spread, but the whole run's commit clearly (the runs table above):", "",
               *commit_memory.HEADER, *commit_memory.rows(ctx.work / "scenario-mega-plain" / "lake"), ""]
     pk, sp = plain["peak"][1], plain["stream_peak"][1]
@@ -194,13 +195,12 @@ def mega(ctx: Context, account: str, n_comments: int, traced: bool = True) -> tu
               + (f"{first / MB:.0f} MB" if first else "the imports and the Dagster run")
               + " (pyarrow, deltalake, Dagster and the Dagster instance and run); streaming adds the batch buffer, its spills "
               "and what the allocators keep. dbt-core and dagster-dbt are not imported by a `--no-dbt` run "
-              f"(they would add {dbt / MB:.0f} MB, measured apart). What would reduce it further: a smaller batch buffer "
-              "and spill reads; a commit that does not hold the stream (a huge entity committed in parts, or delta-rs "
-              "bounding its read-ahead); pyarrow's pool returning freed memory too (`ARROW_DEFAULT_MEMORY_POOL=jemalloc`, or "
-              "its mimalloc with `MIMALLOC_PURGE_DELAY=0 MIMALLOC_ARENA_EAGER_COMMIT=0`, measured on 2026-12-01 with the "
-              "earlier writer: 50 to 100 MB off the peak for about 1.5 s more system CPU per million rows; glibc's "
-              "`MALLOC_ARENA_MAX=2` moved nothing, 2026-12-02); and a lighter run set-up than a Dagster instance. "
-              "delta-rs's own allocator is already set by the lake (the allocator-defaults run above). Nothing in the client or "
+              f"(they would add {dbt / MB:.0f} MB, measured apart). What would reduce it further: a smaller batch buffer"
+              "; a commit that does not hold the stream (a huge entity committed in parts, or delta-rs "
+              "bounding its read-ahead); and a lighter run set-up than a Dagster instance. Already set by the lake: "
+              "delta-rs's allocator (the allocator-defaults run above), pyarrow's jemalloc pool (`ARROW_DEFAULT_MEMORY_POOL`: "
+              "peak 506 MB against 585 MB with its mimalloc, 2026-12-05; glibc's `MALLOC_ARENA_MAX=2` moved nothing, "
+              "2026-12-02), 1 MiB commit files read in 2,048-row batches (the commit replay above). Nothing in the client or "
               "the pacer holds rows: the stream's Python objects are in the traced table above.", ""]
     Path(ctx.work / "memory-account.json").write_text(json.dumps({"plain": plain, "traced": runs[1][1] if len(runs) > 1 else None},
                                                                  default=str, indent=1))

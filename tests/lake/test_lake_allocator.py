@@ -1,4 +1,4 @@
-"""delta-rs's allocator as the lake sets it: in effect in a fresh process, and a user's own setting kept.
+"""The allocators as the lake sets them (delta-rs's jemalloc, pyarrow's pool): in effect in a fresh process, and a user's own setting kept.
 
 Each case runs in a fresh interpreter, because jemalloc reads its configuration once, at deltalake's
 first allocation. ``stats_print`` makes jemalloc print the options it actually runs with at exit,
@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-from tiktok_assets.lake import DELTA_ALLOCATOR_CONF, DELTA_ALLOCATOR_ENV
+from tiktok_assets.lake import ARROW_POOL, ARROW_POOL_ENV, DELTA_ALLOCATOR_CONF, DELTA_ALLOCATOR_ENV
 
 # A Delta commit in a process that loaded the lake's store first, as the product does: the store imports
 # deltalake only inside its functions, so the lake's setting is in the environment before deltalake loads.
@@ -55,3 +55,39 @@ def test_a_users_own_allocator_setting_is_kept() -> None:
     assert "ENV=narenas:3,stats_print:true" in proc.stdout
     assert option(proc.stderr, "narenas") == "3"
     assert option(proc.stderr, "dirty_decay_ms") == "10000"  # jemalloc's default: ours was not added
+
+
+# pyarrow's pool, read back from the running library after a real allocation. IMPORT_FIRST is the order
+# a module that imports pyarrow before the lake produces: the variable comes too late to be read.
+POOL = """
+import sys
+{first}
+import tiktok_assets.lake.store
+import pyarrow as pa
+pa.table({{"a": list(range(1000))}})
+print("POOL=" + pa.default_memory_pool().backend_name)
+"""
+IMPORT_FIRST = "import pyarrow as pa; pa.table({'b': [1]})"
+
+
+def pool(first: str = "", user_value: str | None = None) -> str:
+    env = {k: v for k, v in os.environ.items() if k != ARROW_POOL_ENV}
+    if user_value is not None:
+        env[ARROW_POOL_ENV] = user_value
+    proc = subprocess.run([sys.executable, "-c", POOL.format(first=first)], capture_output=True, text=True, env=env,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout.split("POOL=", 1)[1].strip()
+
+
+def test_the_lake_gives_pyarrow_its_jemalloc_pool() -> None:
+    assert pool() == ARROW_POOL == "jemalloc"
+
+
+def test_the_pool_is_switched_when_pyarrow_was_loaded_before_the_lake() -> None:
+    assert pool(first=IMPORT_FIRST) == "jemalloc"
+
+
+def test_a_users_own_pyarrow_pool_is_kept() -> None:
+    assert pool(user_value="system") == "system"
+    assert pool(first=IMPORT_FIRST, user_value="mimalloc") == "mimalloc"

@@ -15,11 +15,38 @@ must be in the environment before ``deltalake`` is imported: every module of the
 deltalake inside ``tiktok_assets.lake`` (lazily), after this package. ``setdefault``: a value the
 user set (even empty, for jemalloc's defaults) is kept. Child processes inherit it; it only affects
 libraries built on the same Rust jemalloc crate.
+
+Why it also sets ``ARROW_DEFAULT_MEMORY_POOL``: pyarrow's own pool (mimalloc by default in the
+Linux wheels) keeps the pages of the batch buffer, the spill reads and the flattened pages after
+they are freed. Its jemalloc pool returns them. On the million-comment partition (2026-12-05, same
+code, side by side): peak RSS 506 MB against 585 MB, the streaming level 356 against 431 MB, the
+run 122 s against 130 s (no CPU cost visible). pyarrow reads the variable when it loads, so it is
+set before; if pyarrow was loaded first (a module that imports it before this package), the pool is
+switched with ``pyarrow.set_memory_pool`` (buffers already allocated keep their own pool). Linux
+only, where pyarrow's wheels are built with jemalloc; a value the user set is kept.
 """
 
 import os
+import sys
 
 DELTA_ALLOCATOR_ENV = "_RJEM_MALLOC_CONF"
 DELTA_ALLOCATOR_CONF = "narenas:1,dirty_decay_ms:0,muzzy_decay_ms:0"
 
 os.environ.setdefault(DELTA_ALLOCATOR_ENV, DELTA_ALLOCATOR_CONF)
+
+ARROW_POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
+ARROW_POOL = "jemalloc"
+
+
+def _use_arrow_pool() -> None:
+    """pyarrow's allocations through its jemalloc pool, unless the user chose a pool (module docstring)."""
+    if sys.platform != "linux" or os.environ.setdefault(ARROW_POOL_ENV, ARROW_POOL) != ARROW_POOL:
+        return
+    if "pyarrow" in sys.modules:  # loaded before the variable was set: it will not read it again
+        import pyarrow
+
+        if pyarrow.default_memory_pool().backend_name != ARROW_POOL:
+            pyarrow.set_memory_pool(pyarrow.jemalloc_memory_pool())
+
+
+_use_arrow_pool()

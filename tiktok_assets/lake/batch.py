@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 BUFFER_BYTES = 32 * 2**20  # staged rows held in memory per batch before spilling to local disk
 COMMIT_ROWS = 250_000  # ready rows that trigger a commit before the run ends
-SPILL_READ_ROWS = 8 * 1024  # rows per batch read back from a spill file into the commit
+SPILL_READ_ROWS = 2 * 1024  # rows per batch read back into the commit (smaller lowers its peak: delta.py)
 
 
 @dataclass(frozen=True)

@@ -48,13 +48,18 @@ BACKOFF_CAP_SECONDS = 2.0
 #   with a 4 MiB target (and 16,384-row row groups);
 # - the million-comment scenario's real rows (760 MB of Arrow, mostly the ``raw`` JSON column, 6 days),
 #   read back from Parquet as the batch reads its spills (benchmarks/commit_memory.py): +763 MB with
-#   the defaults, +538 MB with these settings; 4 MiB targets or 16,384-row groups moved it by less than
+#   the defaults, +538 MB with 8 MiB targets and 65,536-row groups; 4 MiB targets or 16,384-row groups moved it by less than
 #   the run-to-run spread (+450..+610 MB). Throttling the reader brought it to about +360 MB, which
 #   suggests delta-rs reads the stream ahead of its Parquet encoding and holds what it read.
-# 8 MiB: below the defaults, without multiplying the files per commit. Small files cost nothing
-# lasting: the daily maintenance compacts closed days into files of
-# ``compaction.DEFAULT_TARGET_FILE_SIZE`` (100 MiB).
-COMMIT_TARGET_FILE_SIZE = 8 * 2**20  # bytes per data file a commit writes (Lake(target_file_size=...) overrides)
+# 1 MiB (2026-12-05, with ``batch.SPILL_READ_ROWS`` 2,048 instead of 8,192): the same real rows replayed
+# added +245 MB instead of +432 MB, and the whole run's commit +120 MB over its streaming level instead
+# of +222 MB (peak 585 MB against 624 MB), commit time unchanged (6.4-7.8 s per million synthetic rows
+# for every setting tried). On a million synthetic rows: 8 MiB and 8,192-row reads +227..+252 MB,
+# 1 MiB alone +185, 2,048-row reads alone +200 (1,024: +200), 1 MiB with 2,048 +140..+150, 2 MiB with
+# 2,048 +161; 65,536-row reads +603. The price is files: about 490 per million comments instead of 60.
+# Small files cost nothing lasting: only huge entities fill more than one, and the daily maintenance
+# compacts closed days into files of ``compaction.DEFAULT_TARGET_FILE_SIZE`` (100 MiB).
+COMMIT_TARGET_FILE_SIZE = 1 * 2**20  # bytes per data file a commit writes (Lake(target_file_size=...) overrides)
 COMMIT_ROW_GROUP_ROWS = 64 * 1024  # rows per Parquet row group a commit writes
 COMMIT_COMPRESSION = "ZSTD"
 
