@@ -28,6 +28,8 @@ from typing import Any
 
 import psutil
 
+from . import STARTED_ENV
+
 
 @dataclass
 class ProcResult:
@@ -53,11 +55,23 @@ def _tree_rss(proc: psutil.Process) -> int:
     return total
 
 
+def inherited_env() -> dict[str, str]:
+    """This process's environment for a contender, less the allocator variables the lake set in it when
+    the harness imported the product (``tiktok_assets.lake``: delta-rs's allocator, pyarrow's pool),
+    unless they were set when the benchmark started. Why: dlt and the naive loop must run as their users
+    run them, on pyarrow's own pool (dlt writes its Parquet through pyarrow), and
+    ours sets them itself, as the product does wherever it runs."""
+    from tiktok_assets.lake import ARROW_POOL_ENV, DELTA_ALLOCATOR_ENV  # here: contenders import this module too
+
+    set_by_import = {ARROW_POOL_ENV, DELTA_ALLOCATOR_ENV} - STARTED_ENV.keys()
+    return {k: v for k, v in os.environ.items() if k not in set_by_import}
+
+
 def run_contender(module: str, args: list[str], *, result_file: Path, env: dict[str, str] | None = None,
                   timeout: float = 1800.0, cwd: str | None = None) -> ProcResult:
     """Run ``python -m <module> <args> --result <result_file>``; return exit code, timings, peak RSS."""
     cmd = [sys.executable, "-m", module, *args, "--result", str(result_file)]
-    full_env = {**os.environ, **(env or {})}
+    full_env = {**inherited_env(), **(env or {})}
     err_path = result_file.with_suffix(".stderr.txt")
     started = time.perf_counter()
     with open(err_path, "wb") as err:
