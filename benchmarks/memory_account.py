@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from tiktok_assets.lake import DELTA_ALLOCATOR_CONF, DELTA_ALLOCATOR_ENV
+from tiktok_assets.lake.batch import BUFFER_BYTES, SPILL_READ_ROWS
+from tiktok_assets.lake.delta import COMMIT_TARGET_FILE_SIZE
 
 from . import commit_memory
 from .harness import Context
@@ -89,7 +91,7 @@ def render(plain: dict[str, Any], traced: dict[str, Any] | None, m: Measurement)
         prev = base = r
     sp, pk = plain["stream_peak"], plain["peak"]
     lines.append(f"| peak while the comments stream in (main thread at `{sp[4]}`) | {sp[1] / MB:.0f} | {(sp[1] - base) / MB:+.0f} | "
-                 f"pages parsed, flattened and staged; the lake batch holds up to 32 MiB of Arrow rows, then spills them to "
+                 f"pages parsed, flattened and staged; the lake batch holds up to {BUFFER_BYTES // 2**20} MiB of Arrow rows, then spills them to "
                  f"local Parquet (pyarrow's pool meanwhile: at most {plain['stream_arrow_max'] / MB:.0f} MB); the exact id set of the "
                  "stream, 8 bytes per id (8 MB at a million), whose merge builds a temporary list of Python ints |")
     where_peak = "the lake commit (the spilled rows streamed back into `write_deltalake`, files of the bounded " \
@@ -200,7 +202,8 @@ def mega(ctx: Context, account: str, n_comments: int, traced: bool = True) -> tu
               "bounding its read-ahead); and a lighter run set-up than a Dagster instance. Already set by the lake: "
               "delta-rs's allocator (the allocator-defaults run above), pyarrow's jemalloc pool (`ARROW_DEFAULT_MEMORY_POOL`: "
               "peak 506 MB against 585 MB with its mimalloc, 2026-12-05; glibc's `MALLOC_ARENA_MAX=2` moved nothing, "
-              "2026-12-02), 1 MiB commit files read in 2,048-row batches (the commit replay above). Nothing in the client or "
+              f"2026-12-02), {COMMIT_TARGET_FILE_SIZE // 2**20} MiB commit files read in {SPILL_READ_ROWS:,}-row batches "
+              "(the commit replay above). Nothing in the client or "
               "the pacer holds rows: the stream's Python objects are in the traced table above.", ""]
     Path(ctx.work / "memory-account.json").write_text(json.dumps({"plain": plain, "traced": runs[1][1] if len(runs) > 1 else None},
                                                                  default=str, indent=1))

@@ -21,6 +21,9 @@ from pathlib import Path
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from tiktok_assets.lake.batch import BUFFER_BYTES, SPILL_READ_ROWS
+from tiktok_assets.lake.delta import COMMIT_ROW_GROUP_ROWS, COMMIT_TARGET_FILE_SIZE
+
 from .report import Measurement
 
 HEADING = "## Missed targets, explained"
@@ -207,8 +210,9 @@ REASONS: list[tuple[str, str | tuple[str | Fig, ...]]] = [
      "hand-offs where the cores allow, and the fixed cost of the rate-bound item.")),
     ("peak RSS",
      "The account under \"One partition with a million comments\" splits it. The peak is the lake commit: "
-     "delta-rs's `write_deltalake`, fed the spilled rows as a `RecordBatchReader` (2,048-row reads) with a 1 MiB "
-     "target file size and 65,536-row row groups. The commit replayed alone in a fresh process shows what it adds "
+     f"delta-rs's `write_deltalake`, fed the spilled rows as a `RecordBatchReader` ({SPILL_READ_ROWS:,}-row reads) "
+     f"with a {COMMIT_TARGET_FILE_SIZE // 2**20} MiB target file size and {COMMIT_ROW_GROUP_ROWS:,}-row row groups. "
+     "The commit replayed alone in a fresh process shows what it adds "
      "and how little of it is pyarrow's pool on our side of the reader: the rest is delta-rs's own memory, which "
      "reads the stream ahead of its encoding (a throttled reader lowered it; smaller reads and files lowered it "
      "from +222 to +120 MB over the streaming level, 2026-12-05, at about 490 files per million rows instead of "
@@ -217,7 +221,7 @@ REASONS: list[tuple[str, str | tuple[str | Fig, ...]]] = [
      "pool to its jemalloc (`ARROW_DEFAULT_MEMORY_POOL`; peak 506 MB against 585 MB with mimalloc, 2026-12-05), "
      "both in `tiktok_assets/lake/__init__.py`; the runs table shows the same run with delta-rs's allocator "
      "defaults beside it. Before the first row the process holds the imports (a `--no-dbt` run does not import dbt-core "
-     "or dagster-dbt) and the Dagster instance and run; streaming adds the 32 MiB batch buffer, its spills and "
+     f"or dagster-dbt) and the Dagster instance and run; streaming adds the {BUFFER_BYTES // 2**20} MiB batch buffer, its spills and "
      "what the allocators keep (see the stage table). What would reach it: a commit that does not hold the "
      "stream (committing a huge entity in parts, which would give up the one atomic replacement, or delta-rs "
      "bounding its read-ahead), then a smaller batch buffer and a lighter run set-up than a Dagster instance. "
