@@ -91,3 +91,21 @@ def test_the_pool_is_switched_when_pyarrow_was_loaded_before_the_lake() -> None:
 def test_a_users_own_pyarrow_pool_is_kept() -> None:
     assert pool(user_value="system") == "system"
     assert pool(first=IMPORT_FIRST, user_value="mimalloc") == "mimalloc"
+
+
+# Platforms whose pyarrow has no jemalloc pool (its Linux ARM wheels since 18.0, macOS, Windows), which
+# cannot run here: the machine and pyarrow's backends are replaced as such a platform reports them.
+AS_ARM = "import platform; platform.machine = lambda: 'aarch64'"
+WITHOUT_JEMALLOC = """
+import pyarrow as pa; pa.table({'b': [1]})
+def _no_jemalloc(): raise NotImplementedError("This Arrow build does not enable jemalloc")
+pa.supported_memory_backends = lambda: ['mimalloc', 'system']; pa.jemalloc_memory_pool = _no_jemalloc
+"""
+
+
+def test_the_pool_is_left_alone_where_pyarrow_has_no_jemalloc() -> None:
+    assert pool(first=AS_ARM) == "mimalloc"  # this pyarrow has jemalloc: the variable, had it been set, would pick it
+
+
+def test_a_pyarrow_loaded_first_without_jemalloc_keeps_its_pool_and_the_lake_loads() -> None:
+    assert pool(first=WITHOUT_JEMALLOC) == "mimalloc"

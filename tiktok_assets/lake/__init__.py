@@ -22,11 +22,14 @@ they are freed. Its jemalloc pool returns them. On the million-comment partition
 code, side by side): peak RSS 506 MB against 585 MB, the streaming level 356 against 431 MB, the
 run 122 s against 130 s (no CPU cost visible). pyarrow reads the variable when it loads, so it is
 set before; if pyarrow was loaded first (a module that imports it before this package), the pool is
-switched with ``pyarrow.set_memory_pool`` (buffers already allocated keep their own pool). Linux
-only, where pyarrow's wheels are built with jemalloc; a value the user set is kept.
+switched with ``pyarrow.set_memory_pool`` (buffers already allocated keep their own pool), if that
+pyarrow has the pool. Linux on x86-64 only: pyarrow's macOS and Windows wheels, and its Linux ARM
+wheels since 18.0 (apache/arrow#44380), are built without jemalloc, and there the variable would only
+make pyarrow print a warning in every process. A value the user set is kept.
 """
 
 import os
+import platform
 import sys
 
 DELTA_ALLOCATOR_ENV = "_RJEM_MALLOC_CONF"
@@ -40,12 +43,14 @@ ARROW_POOL = "jemalloc"
 
 def _use_arrow_pool() -> None:
     """pyarrow's allocations through its jemalloc pool, unless the user chose a pool (module docstring)."""
-    if sys.platform != "linux" or os.environ.setdefault(ARROW_POOL_ENV, ARROW_POOL) != ARROW_POOL:
+    if (sys.platform, platform.machine()) != ("linux", "x86_64"):
+        return
+    if os.environ.setdefault(ARROW_POOL_ENV, ARROW_POOL) != ARROW_POOL:
         return
     if "pyarrow" in sys.modules:  # loaded before the variable was set: it will not read it again
         import pyarrow
 
-        if pyarrow.default_memory_pool().backend_name != ARROW_POOL:
+        if pyarrow.default_memory_pool().backend_name != ARROW_POOL and ARROW_POOL in pyarrow.supported_memory_backends():
             pyarrow.set_memory_pool(pyarrow.jemalloc_memory_pool())
 
 
