@@ -6,7 +6,8 @@ request against requests ÷ rate is the pacer's own overhead, and 429s are its o
 Processes share the default SQLite state (one ``TIKTOK_STATE_DIR``, as on one host) or a
 ``TIKTOK_STATE_URL``.
 
-Standalone (own simulator): ``python -m benchmarks.pace_client --requests 500 --procs 1 2 [--no-ceiling]``.
+Standalone (own simulator): ``python -m benchmarks.pace_client --requests 500 --procs 1 2 [--no-ceiling]
+[--window-kind sliding]``.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ HEADER = ["| pacer | processes | requests | window start to last request s | (re
 
 
 def main(argv: list[str] | None = None) -> None:
-    from tiktok_assets.simulator.config import SimulatorConfig
+    from tiktok_assets.simulator.config import RATE_WINDOW_KINDS, SimulatorConfig
     from tiktok_assets.simulator.server import SimulatorServer
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -109,15 +110,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--window", type=float, default=2.0)
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--no-ceiling", action="store_true", help="leave SCAVIO_RATE_LIMIT unset (server headers only)")
+    ap.add_argument("--window-kind", choices=RATE_WINDOW_KINDS, default=RATE_WINDOW_KINDS[0],
+                    help="the simulator's rate window: fixed, or sliding (Reset frees one slot)")
     args = ap.parse_args(argv)
     cfg = SimulatorConfig(seed=42, api_key=API_KEY, now=time.time(), rate_limit=args.limit, rate_window=args.window,
-                          n_generated_accounts=40)
+                          rate_window_kind=args.window_kind, n_generated_accounts=40)
     print("\n".join(HEADER))
     with SimulatorServer(cfg) as sim, tempfile.TemporaryDirectory() as tmp:
         for n in args.procs:
             r = run_senders(sim, n, args.requests, args.limit, args.window, args.concurrency, Path(tmp) / f"state-{n}",
                             ceiling=not args.no_ceiling)
-            print(row("server headers" + ("" if args.no_ceiling else " + ceiling"), r), flush=True)
+            print(row(f"server headers ({args.window_kind} window)" + ("" if args.no_ceiling else " + ceiling"), r), flush=True)
 
 
 if __name__ == "__main__":

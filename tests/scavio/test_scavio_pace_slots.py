@@ -133,7 +133,7 @@ def test_a_send_after_the_basis_is_not_returned(tmp_path: Path) -> None:
 
 
 def test_one_thread_per_process_asks_the_shared_state(tmp_path: Path) -> None:
-    """While one thread waits for the server's reset, the others of the process wait in memory: one
+    """While one thread waits out a pause (a 429's), the others of the process wait in memory: one
     locked transaction for the whole queue, not one per thread per wake-up."""
     t = FakeTime()
     release_sleep, sleeping = threading.Event(), threading.Event()
@@ -144,7 +144,8 @@ def test_one_thread_per_process_asks_the_shared_state(tmp_path: Path) -> None:
         t.now += seconds
 
     p = pacer(tmp_path, t, sleep=sleep)
-    p.release(p.acquire(), headers(10, 0, t.now + 2.0))  # the window is spent until its reset
+    p.release(p.acquire(), headers(10, 5, t.now + 60.0))  # 5 left in the window
+    p.block_for(2.0, "429")  # every sender on the key pauses
     takes: list[int] = []
     take = p.store.take
     gate_entries = threading.Semaphore(0)

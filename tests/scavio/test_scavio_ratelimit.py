@@ -119,28 +119,68 @@ def test_server_remaining_is_shared_and_never_exceeded(tmp_path):
     assert (snap["srv_limit"], snap["srv_remaining"]) == (5, 5)
 
 
-def test_a_new_window_allows_the_announced_limit_at_once(tmp_path):
-    """After Reset, Limit sends go out without waiting (the server's pace, not the default 10/min)."""
+class WouldWait(Exception):
+    """Raised by :func:`refuse_to_wait`: the pacer decided to wait."""
+
+
+def refuse_to_wait(seconds: float) -> None:
+    raise WouldWait(seconds)
+
+
+def test_after_reset_one_probe_then_the_new_windows_remaining_at_once(tmp_path):
+    """A passed Reset frees every slot on a fixed window but only the oldest request's on a sliding one,
+    and nothing says which: one send goes out, the next waits for its answer, and the Remaining that
+    answer reports (49 of 50: a fixed window) goes out at once, without the default 10/min pace."""
     t = FakeTime()
     p = pacer(tmp_path, None, 60.0, t)
     p.release(p.acquire(), headers(50, 0, t.now + 1.0))
-    for _ in range(50):
-        p.acquire()  # in flight: their answers are not needed to fill the new window
+    probe = p.acquire()
     assert t.slept == [pytest.approx(1.0 + RESET_MARGIN)]
-    before = len(t.slept)
-    # the 51st send of the window must wait for an answer (it polls while answers are in flight)
-    slept: list[float] = []
+    waits: list[float] = []
 
-    def sleep_and_answer(seconds: float) -> None:
-        slept.append(seconds)
+    def sleep_and_answer(seconds: float) -> None:  # the probe's answer arrives while the 2nd send waits
+        waits.append(seconds)
         t.now += seconds
-        snap = p.snapshot()
-        token = next(iter(snap["in_flight"]))
-        p.release(token, headers(50, 49, t.now + 60.0))
+        p.release(probe, headers(50, 49, t.now + 60.0))
 
     p._sleep = sleep_and_answer  # noqa: SLF001 - drive the answer from inside the wait
+    second = p.acquire()
+    assert waits == [pytest.approx(p.poll)]
+    p._sleep = t.sleep  # noqa: SLF001
+    before = len(t.slept)
+    tokens = [second] + [p.acquire() for _ in range(48)]  # 49 in flight: the new window's whole Remaining
+    assert len(t.slept) == before and len(set(tokens)) == 49
+    assert p.snapshot()["srv_remaining"] == 49
+
+
+def test_after_reset_a_sliding_windows_single_slot_is_all_that_is_used(tmp_path):
+    """The probe's answer says the window slid: 0 left, the next slot frees in 0.3 s. The pacer waits
+    for that, and sends one probe per freed slot instead of a burst of Limit."""
+    t = FakeTime()
+    p = pacer(tmp_path, None, 60.0, t)
+    p.release(p.acquire(), headers(50, 0, t.now + 1.0))
+    p.release(p.acquire(), headers(50, 0, t.now + 0.3))  # after the 1 s wait: sliding, one slot used
+    assert t.slept == [pytest.approx(1.0 + RESET_MARGIN)]
     p.acquire()
-    assert len(t.slept) == before and slept and all(s == pytest.approx(p.poll) for s in slept)
+    assert t.slept[1:] == [pytest.approx(0.3 + RESET_MARGIN)]
+    assert len(p.snapshot()["in_flight"]) == 1
+    p._sleep = refuse_to_wait  # noqa: SLF001 - a second send now would be a burst into one freed slot
+    with pytest.raises(WouldWait):
+        p.acquire()
+
+
+def test_a_probe_answered_without_headers_does_not_stall_the_key(tmp_path):
+    """After a reset, a probe whose answer carries no X-RateLimit-* (a proxy's 502) gives no new word;
+    with nothing in flight the next probe goes, instead of waiting forever for a word."""
+    t = FakeTime()
+    p = pacer(tmp_path, None, 60.0, t)
+    p.release(p.acquire(), headers(50, 0, t.now + 1.0))
+    p.release(p.acquire())  # the probe: answered, no headers
+    assert t.slept == [pytest.approx(1.0 + RESET_MARGIN)]
+    p._sleep = refuse_to_wait  # noqa: SLF001 - waiting here would be waiting forever
+    p.release(p.acquire())  # the next probe
+    p.release(p.acquire(), headers(50, 48, t.now + 60.0))  # and the one whose answer sets the new count
+    assert p.snapshot()["srv_remaining"] == 48
 
 
 def test_before_the_first_answer_one_request_at_a_time(tmp_path):

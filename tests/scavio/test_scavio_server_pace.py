@@ -10,6 +10,8 @@ import math
 import time
 from collections import Counter
 
+import pytest
+
 NAMES = ("chef_lina", "urban_runner", "pixel_pets")
 
 
@@ -65,3 +67,38 @@ def test_a_configured_ceiling_below_the_server_is_kept(simulator_factory, make_c
     log = sorted(t for t, *_ in sim.request_log)
     assert sim.stats()["status"] == {200: 12}
     assert all(log[i + 4] - log[i] >= 1.0 for i in range(len(log) - 4))  # never 5 inside one second
+
+
+def max_in_any_window(times: list[float], window: float) -> int:
+    """The most arrivals inside any ``window`` seconds (the sliding count a server may keep)."""
+    times = sorted(times)
+    return max((sum(1 for u in times[i:] if u < t + window) for i, t in enumerate(times)), default=0)
+
+
+def test_a_sliding_window_server_gets_no_429_at_its_pace(simulator_factory, make_client):
+    """The notes give X-RateLimit-Reset but not the kind of window. Here the window slides: Reset is when
+    the oldest counted request leaves it, so one slot frees, not a whole window of Limit. The client
+    must not read a passed Reset as a fresh window: 0 429s, every request paid once, at the server's pace."""
+    sim = simulator_factory(rate_limit=10, rate_window=1.0, rate_window_kind="sliding", latency_ms=50)
+    client = make_client(sim, rate_limit=None, max_concurrency=4, max_retries=8)
+    elapsed = spend(client, 60)
+    stats = sim.stats()
+    assert stats["status"] == {200: 60}, stats["status"]
+    assert stats["charged"] == 60 and client.credits_spent == 60
+    assert max_in_any_window([t for t, *_ in sim.request_log], 1.0) <= 10
+    assert elapsed < 12.0, elapsed  # about 5 windows at the server's pace, not the default 10 per minute
+
+
+def test_the_simulator_slides_its_window(simulator_factory, make_client):
+    """The adversarial switch itself: 3 per second, sliding; a 4th inside the second is refused, and its
+    Reset is the oldest arrival + 1 s."""
+    import httpx
+
+    sim = simulator_factory(rate_limit=3, rate_window=1.0, rate_window_kind="sliding")
+    headers = {"Authorization": f"Bearer {sim.config.api_key}"}
+    answers = [httpx.post(f"{sim.url}/api/v1/tiktok/profile", json={"username": "chef_lina"}, headers=headers)
+               for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [int(a.headers["X-RateLimit-Remaining"]) for a in answers] == [2, 1, 0, 0]
+    first = sorted(t for t, *_ in sim.request_log)[0]
+    assert float(answers[-1].headers["X-RateLimit-Reset"]) == pytest.approx(first + 1.0, abs=0.01)

@@ -15,7 +15,8 @@ from tiktok_assets import settings
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from tiktok_assets.simulator.config import ALL_QUIRKS, LIST_ORDERS, RETRY_AFTER_MODES, SEEDED_CURSOR_MODES
+    from tiktok_assets.simulator.config import (ALL_QUIRKS, LIST_ORDERS, RATE_WINDOW_KINDS, RETRY_AFTER_MODES,
+                                                SEEDED_CURSOR_MODES)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765, help="0 picks a free port (printed)")
     p.add_argument("--seed", type=int, default=42)
@@ -25,6 +26,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rate-window", type=float, default=60.0, help="window length in seconds")
     p.add_argument("--announced-rate-limit", type=int, default=None,
                    help="X-RateLimit-Limit to announce when it should differ from --rate-limit (default: the same)")
+    p.add_argument("--rate-window-kind", choices=RATE_WINDOW_KINDS, default=RATE_WINDOW_KINDS[0],
+                   help="fixed windows, or a sliding one whose X-RateLimit-Reset frees one slot (default: fixed)")
     p.add_argument("--retry-after", choices=RETRY_AFTER_MODES, default="seconds")
     p.add_argument("--latency-ms", type=float, default=0.0)
     p.add_argument("--jitter-ms", type=float, default=0.0)
@@ -59,7 +62,7 @@ def config_from_args(args: argparse.Namespace):
     return SimulatorConfig(
         seed=args.seed, api_key=key, host=args.host, port=args.port, now=args.now, initial_credits=args.credits,
         rate_limit=args.rate_limit, rate_window=args.rate_window, announced_rate_limit=args.announced_rate_limit,
-        retry_after=args.retry_after,
+        rate_window_kind=args.rate_window_kind, retry_after=args.retry_after,
         latency_ms=args.latency_ms, latency_jitter_ms=args.jitter_ms, rate_429=args.rate_429,
         rate_502=args.rate_502, malformed_rate=args.malformed_rate, quirks=quirks,
         n_generated_accounts=args.accounts, mega_comments=args.mega_comments,

@@ -9,8 +9,10 @@ Two rules, both applied under the key's lock before every send:
 - **The server's word** (always): every answer's ``X-RateLimit-Limit/Remaining/Reset`` is the one
   count all hosts share. The newest answer (by send time) becomes the basis: its ``Remaining`` minus
   the requests that were still in flight when it arrived, minus every send since. At zero, senders
-  wait for the answers in flight, then for ``Reset``. Once ``Reset`` has passed, a new window allows
-  ``Limit`` sends until its first answer sets a new basis. Before any answer at all, one request at a
+  wait for the answers in flight, then for ``Reset``. Once ``Reset`` has passed, the room is the old
+  estimate plus one slot until an answer from after the reset sets a new basis: the notes do not say
+  whether the window is fixed (every slot frees at Reset) or sliding (the oldest request's slot alone),
+  and reading a passed Reset as ``Limit`` fresh slots meets 429s on a sliding one. Before any answer at all, one request at a
   time (start conservatively); a server that never sends the headers gets the documented default
   pace (``DEFAULT_RATE_LIMIT`` per ``DEFAULT_RATE_WINDOW_SECONDS``).
 - **A configured ceiling** (``SCAVIO_RATE_LIMIT`` / ``rate_limit``, optional): a sliding-window log,
@@ -107,9 +109,17 @@ def server_wait(view: PaceView, fallback_window: float, poll: float) -> float:
             return 0.0
         # answers in flight may report more room; otherwise the window is spent until its reset
         return poll if view.in_flight() else min(reset - view.now, MAX_BLOCK_SECONDS)
-    if view.srv_limit is None:  # a new window of unknown size: its first answer will tell
-        return 0.0 if not view.in_flight() else poll
-    return 0.0 if view.srv_limit - view.sends_in_new_window() > 0 else poll
+    # Reset has passed. A fixed window frees every slot at once; a sliding one frees the oldest request's
+    # slot alone; the notes say neither. So until an answer from after the reset gives the new count, the
+    # room is what the old estimate left plus the one slot a Reset frees (on a fixed window that costs
+    # one answer's latency per window, which is spent waiting for the reset anyway).
+    carried = max(0, view.srv_remaining - view.sends_before_reset()) + 1
+    room = min(carried, view.srv_limit) if view.srv_limit is not None else carried
+    if room - view.sends_in_new_window() > 0:
+        return 0.0
+    # nothing in flight and still no word from the new window (answers without headers): probe again,
+    # one at a time, rather than wait for an answer that will never come
+    return poll if view.in_flight() else 0.0
 
 
 def answer_from_headers(headers: Mapping[str, str], now: float) -> ServerAnswer:

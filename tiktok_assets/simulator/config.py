@@ -24,6 +24,10 @@ ALL_QUIRKS: frozenset[str] = frozenset(
 )
 STREAM_QUIRKS: frozenset[str] = frozenset({Q_PINNED_FIRST, Q_SHORT_PAGES, Q_STUCK_CURSOR, Q_REPEATS})
 RETRY_AFTER_MODES: tuple[str, ...] = ("seconds", "http-date", "none")
+# The notes give X-RateLimit-Limit/Remaining/Reset but not the kind of window behind them: "fixed"
+# (Reset ends a window and every slot frees at once) or "sliding" (Reset is when the oldest counted
+# request leaves the window: one slot frees). The second is the adversarial one.
+RATE_WINDOW_KINDS: tuple[str, ...] = ("fixed", "sliding")
 
 # Where the reference is silent, every behaviour it allows (scavio-platform-notes.md, "Order of lists").
 # field -> allowed values, the first being the default (what TikTok does, per the notes). The adversarial
@@ -57,6 +61,7 @@ class SimulatorConfig:
     # rate_limit. Higher than rate_limit: an over-promising server (a client trusting it meets 429s);
     # lower: an under-promising one (a client trusting it goes slower than it may).
     announced_rate_limit: int | None = None
+    rate_window_kind: str = "fixed"
     retry_after: str = "seconds"
     latency_ms: float = 0.0
     latency_jitter_ms: float = 0.0
@@ -86,7 +91,8 @@ class SimulatorConfig:
             raise ValueError(f"SimulatorConfig.quirks: unknown quirk(s) {sorted(unknown)}; known: {sorted(ALL_QUIRKS)}")
         if self.retry_after not in RETRY_AFTER_MODES:
             raise ValueError(f"SimulatorConfig.retry_after must be one of {RETRY_AFTER_MODES}, got {self.retry_after!r}")
-        for name, allowed in {**LIST_ORDERS, "posts_seeded_cursor": SEEDED_CURSOR_MODES}.items():
+        for name, allowed in {**LIST_ORDERS, "posts_seeded_cursor": SEEDED_CURSOR_MODES,
+                              "rate_window_kind": RATE_WINDOW_KINDS}.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"SimulatorConfig.{name} must be one of {allowed}, got {getattr(self, name)!r}")
         if self.rate_limit is not None and self.rate_limit < 1:

@@ -93,6 +93,56 @@ class RateLimiter:
             self._used.clear()
 
 
+class SlidingRateLimiter:
+    """At most ``limit`` requests in any ``window`` seconds (a sliding log of arrivals) per key fingerprint.
+
+    Why it exists: the reference and the platform notes do not say whether the rate window is fixed or
+    sliding, so the simulator serves both. Here ``X-RateLimit-Reset`` is when the oldest counted arrival
+    leaves the window, the moment *one* slot frees: a client that reads a passed Reset as a whole new
+    window of ``Limit`` requests meets 429s. Same interface as :class:`RateLimiter`.
+    """
+
+    def __init__(self, limit: int | None, window: float, announced: int | None = None) -> None:
+        self.limit, self.window, self.announced = limit, window, announced
+        self._lock = threading.Lock()
+        self._arrivals: dict[str, deque[float]] = defaultdict(deque)
+
+    def _window(self, log: deque[float], now: float, used: int) -> Window:
+        limit = self.announced or self.limit or UNLIMITED
+        return Window(limit, limit - used, (log[0] if log else now) + self.window)
+
+    def _live(self, key: str, now: float) -> deque[float]:
+        log = self._arrivals[key]
+        while log and log[0] <= now - self.window:
+            log.popleft()
+        return log
+
+    def peek(self, key: str, now: float) -> Window:
+        with self._lock:
+            log = self._live(key, now)
+            return self._window(log, now, len(log))
+
+    def admit(self, key: str, now: float) -> tuple[bool, Window]:
+        """Count one arrival unless ``limit`` arrivals are already inside the last ``window`` seconds."""
+        with self._lock:
+            log = self._live(key, now)
+            if self.limit is not None and len(log) >= self.limit:
+                return False, self._window(log, now, self.limit)
+            if self.limit is not None:
+                log.append(now)
+            return True, self._window(log, now, len(log))
+
+    def reset(self) -> None:
+        with self._lock:
+            self._arrivals.clear()
+
+
+def make_rate_limiter(kind: str, limit: int | None, window: float,
+                      announced: int | None = None) -> RateLimiter | SlidingRateLimiter:
+    """The limiter of a ``rate_window_kind`` (``config.RATE_WINDOW_KINDS``)."""
+    return (SlidingRateLimiter if kind == "sliding" else RateLimiter)(limit, window, announced)
+
+
 class Faults:
     """Scripted faults (consumed in order by the next API requests) and seeded random ones."""
 

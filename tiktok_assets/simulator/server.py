@@ -22,7 +22,7 @@ from typing import Any
 
 from . import responses
 from .config import SimulatorConfig
-from .control import Credits, Faults, RateLimiter, Stats
+from .control import Credits, Faults, Stats, make_rate_limiter
 from .endpoints import Endpoints
 from .universe import Universe
 
@@ -83,7 +83,8 @@ class SimulatorServer:
         self.universe = Universe.from_config(config)
         self.endpoints = Endpoints(self.universe)
         self.credits = Credits(config.initial_credits)
-        self.limiter = RateLimiter(config.rate_limit, config.rate_window, config.announced_rate_limit)
+        self.limiter = make_rate_limiter(config.rate_window_kind, config.rate_limit, config.rate_window,
+                                         config.announced_rate_limit)
         self.faults = Faults(config.seed, config.rate_429, config.rate_502, config.malformed_rate)
         self._stats = Stats()
         self._fragments: dict[tuple[str, str], str] = {}  # JSON of served items by natural id

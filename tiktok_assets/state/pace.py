@@ -71,6 +71,10 @@ class PaceView:
         before the first of them, every request still in flight (it may land in the new window)."""
         return self.win_sent if self.win_of == self.srv_reset else self.in_flight()
 
+    def sends_before_reset(self) -> int:
+        """Sends since the basis answer that left before ``srv_reset`` passed."""
+        return self.srv_sent - (self.win_sent if self.win_of == self.srv_reset else 0)
+
     def in_flight(self) -> int:
         return self._count("in_flight", _COUNT_IN_FLIGHT, {})
 
