@@ -155,12 +155,14 @@ REASONS: list[tuple[str, str | tuple[str | Fig, ...]]] = [
      "idle time (see the rate-bound account above) and their CPU competes. The pacer itself, with two "
      "processes on one key and every sender always ready, is in \"The pacer alone\" table."),
     ("pacer alone, ceiling",
-     "`SCAVIO_RATE_LIMIT` is a sliding-window ceiling counted on answer times plus a margin of max(20 ms, "
-     "2% of the window), so that no window as the server sees it ever holds more than the limit, even "
-     "across hosts whose clocks differ slightly. Set equal to the server's own limit it costs, by "
-     "construction, the margin plus one answer latency per window (about 1.03x idle, more under load, "
-     "when answers are slower). That is the documented price of the ceiling; the server's headers alone "
-     "(the variable unset) keep 0 429s without it. Marked missed only when it let a 429 through."),
+     "`SCAVIO_RATE_LIMIT` is a sliding-window ceiling counted on answer times, so that no window as the "
+     "server sees it ever holds more than the limit (here one SQLite state, one clock: 1 ms of slack; across "
+     "hosts sharing PostgreSQL, a margin of max(20 ms, 2% of the window) for their clocks' skew). Set equal "
+     "to the server's own limit it costs, by construction, one answer latency per window, and it never "
+     "gains the partial first window a fixed-window server grants (more under load, when answers are "
+     "slower; before 2026-12-05 one host paid the 2% margin too: 1.033x and 1.028x). That is the "
+     "documented price of the ceiling; the server's headers alone (the variable unset) keep 0 429s "
+     "without it. Marked missed only when it let a 429 through."),
     ("sliding window",
      "A sliding window frees its slots one at a time, as the previous window's requests leave it, and its "
      "`X-RateLimit-Reset` names only the next one. Since nothing says which kind of window Scavio has, the "

@@ -182,8 +182,8 @@ def pace(ctx: Context) -> tuple[list[str], list[Target]]:
              f"`ours` in the rate-bound regime ({limit} per {window:g} s) with the pacer probed (`benchmarks/pace_probe.py`: "
              "acquire/release times, state-database transactions, main-thread stack samples), lined up with the "
              "simulator's request log. Twice: with `SCAVIO_RATE_LIMIT` at the server's limit as in the regime above (a "
-             "sliding-window ceiling: at most the limit in any window + a 2% margin, each send counted until its answer "
-             "arrives), and with it unset (the server's `X-RateLimit-*` alone). 429s: "
+             "sliding-window ceiling: at most the limit in any window, each send counted until one window after its "
+             "answer; one SQLite state, one clock, so no skew margin), and with it unset (the server's `X-RateLimit-*` alone). 429s: "
              + ", ".join(f"{m.n429} ({label})" for label, m, _ in runs) + ".", ""]
     lines += render([(label, a) for label, _m, a in runs], limit, window)
     alone = [(c, n, run_senders(ctx.sim, n, ALONE_REQUESTS, limit, window, ctx.concurrency, ctx.work / f"alone-{n}-{c}", ceiling=c))
@@ -209,7 +209,7 @@ def pace(ctx: Context) -> tuple[list[str], list[Target]]:
         procs = f"{n} process{'es' if n > 1 else ''}"
         if c:  # the ceiling's margin and answer-time stamps are its documented price, not a target
             targets.append(Target(f"pacer alone, ceiling = the limit, {procs}: wall vs bound (0 429s required)",
-                                  f"{r.ratio:.3f}x, {r.n429} 429s", "the ceiling's price (margin + latency)",
+                                  f"{r.ratio:.3f}x, {r.n429} 429s", "the ceiling's price (one latency per window)",
                                   None if r.n429 == 0 and not any(r.codes) else False))
         else:
             targets.append(Target(f"pacer alone, server's pace, {procs}: wall vs bound", f"{r.ratio:.3f}x, {r.n429} 429s",

@@ -61,7 +61,7 @@ def classify(pacer: Any, view: Any) -> str:
     if not view.answered and view.in_flight():
         return "first answer pending"
     server = rl.server_wait(view, pacer.window, pacer.poll)
-    ceiling = rl.window_wait(view, pacer.limit, pacer.window, pacer.poll) if pacer.limit else 0.0
+    ceiling = rl.window_wait(view, pacer.limit, pacer.window, pacer.poll, pacer.margin) if pacer.limit else 0.0
     if ceiling > server:
         return "ceiling (SCAVIO_RATE_LIMIT)"
     before_reset = view.srv_reset is not None and view.now < view.srv_reset

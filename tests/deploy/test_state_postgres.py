@@ -71,3 +71,25 @@ def test_an_unreachable_state_is_one_line_without_the_password_and_nothing_is_se
     with pytest.raises(StateUnavailableError, match="TIKTOK_STATE_URL is not a database URL"):
         ScavioClient(api_key, base_url=simulator.url)
     assert sum(simulator.stats()["requests"].values()) == 0
+
+
+def test_a_ceiling_on_postgresql_state_waits_the_skew_margin_hosts_need(postgres):
+    """Hosts sharing PostgreSQL compare each other's stamps, whose clocks differ: the ceiling's 4th
+    send of 3 per 10 s waits the window plus max(20 ms, 2%) = 10.2 s, not the one-clock 10.001 s."""
+    import pytest
+
+    from tiktok_assets.scavio.ratelimit import SharedPacer, key_fingerprint
+
+    now, slept = [1_800_000_000.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    url = postgres.url(postgres.create_database("pace_margin"))
+    hosts = [SharedPacer(key_fingerprint("http://h", "sk_margin"), 3, 10.0, state_url=url,
+                         clock=lambda: now[0], sleep=sleep) for _ in range(2)]
+    assert not hosts[0].one_clock and hosts[0].margin == pytest.approx(0.2)
+    for pacer in (hosts[0], hosts[1], hosts[0], hosts[1]):
+        pacer.release(pacer.acquire())
+    assert sum(slept) == pytest.approx(10.2)

@@ -82,7 +82,15 @@ def test_ceiling_waits_for_the_window(tmp_path):
         p.release(p.acquire())
     assert t.slept == []
     p.release(p.acquire())
-    assert t.slept == [pytest.approx(10.0 + margin_for(10.0))]
+    assert t.slept == [pytest.approx(10.0 + margin_for(10.0, one_clock=True))]
+
+
+def test_one_clock_state_waits_the_window_alone_not_the_skew_margin(tmp_path):
+    """SQLite state is one machine's: its stamps share a clock, so the 2% skew margin (0.2 s of a
+    10 s window, 2% of every window's pace) is not paid; only 1 ms of rounding slack."""
+    p = pacer(tmp_path, 3, 10.0)
+    assert p.one_clock and p.margin == pytest.approx(0.001)
+    assert margin_for(10.0) == pytest.approx(0.2) and margin_for(10.0, one_clock=True) == pytest.approx(0.001)
 
 
 def test_two_pacers_on_one_state_share_the_count(tmp_path):
@@ -92,7 +100,7 @@ def test_two_pacers_on_one_state_share_the_count(tmp_path):
         p.release(p.acquire())
     assert t.slept == []
     b.release(b.acquire())
-    assert len(t.slept) == 1 and sum(t.slept) == pytest.approx(10.0 + margin_for(10.0))
+    assert len(t.slept) == 1 and sum(t.slept) == pytest.approx(10.0 + margin_for(10.0, one_clock=True))
 
 
 def test_remaining_zero_blocks_until_reset_for_everyone(tmp_path):

@@ -16,9 +16,12 @@ Two rules, both applied under the key's lock before every send:
   time (start conservatively); a server that never sends the headers gets the documented default
   pace (``DEFAULT_RATE_LIMIT`` per ``DEFAULT_RATE_WINDOW_SECONDS``).
 - **A configured ceiling** (``SCAVIO_RATE_LIMIT`` / ``rate_limit``, optional): a sliding-window log,
-  at most ``limit`` sends in any ``window`` (+ a margin of max(20 ms, 2% of the window)). A send is
-  re-stamped when its answer arrives: the completion time bounds when the server saw it from above.
-  The ceiling never raises the pace above what the server says remains.
+  at most ``limit`` sends in any ``window`` + a margin. A send is re-stamped when its answer arrives:
+  the completion time bounds when the server saw it from above, so on one clock the window alone is
+  exact and the margin is only float rounding (``ONE_CLOCK_MARGIN``, SQLite state: one machine).
+  State in a server database (PostgreSQL) is shared by hosts whose clocks differ, and one host's
+  stamp is compared with another's: there the margin is max(20 ms, 2% of the window), the skew it
+  absorbs. The ceiling never raises the pace above what the server says remains.
 
 A 429 pauses every sender on the key (``block_for``). Waiting happens outside the lock, in slices,
 so :meth:`SharedPacer.cancel` (Ctrl-C, SIGTERM) stops a waiting sender within a fraction of a second.
@@ -46,6 +49,7 @@ from .errors import RunInterruptedError
 log = logging.getLogger("tiktok_assets.scavio")
 
 MIN_MARGIN = 0.02
+ONE_CLOCK_MARGIN = 0.001  # every stamp from one clock (SQLite state): rounding only
 # No server-requested pause is honoured beyond this (the requester raises past 300 s), so a larger
 # one in the shared state can only come from a clock that stepped backwards.
 MAX_BLOCK_SECONDS = 300.0
@@ -60,19 +64,20 @@ def key_fingerprint(base_url: str, api_key: str) -> str:
     return hashlib.sha256(f"{base_url.rstrip('/')}\n{api_key}".encode()).hexdigest()[:32]
 
 
-def margin_for(window: float) -> float:
-    return max(MIN_MARGIN, MARGIN_RATIO * window)
+def margin_for(window: float, *, one_clock: bool = False) -> float:
+    """The ceiling's slack past ``window``: clock skew between hosts, or rounding on one clock."""
+    return ONE_CLOCK_MARGIN if one_clock else max(MIN_MARGIN, MARGIN_RATIO * window)
 
 
 def compute_wait(done: Sequence[float], in_flight: int, now: float, limit: int, window: float,
-                 blocked_until: float = 0.0, poll: float = POLL_SECONDS) -> float:
+                 blocked_until: float = 0.0, poll: float = POLL_SECONDS, margin: float | None = None) -> float:
     """Seconds until one more send fits a sliding window (0 = now), from a list of completion times.
 
     The same arithmetic as :func:`window_wait`, on plain data (documentation and tests).
     """
     if blocked_until > now:
         return blocked_until - now
-    margin = margin_for(window)
+    margin = margin_for(window) if margin is None else margin
     first = bisect.bisect_right(done, now - window - margin)
     recent = len(done) - first
     live = recent + in_flight
@@ -84,9 +89,8 @@ def compute_wait(done: Sequence[float], in_flight: int, now: float, limit: int, 
     return poll
 
 
-def window_wait(view: PaceView, limit: int, window: float, poll: float) -> float:
+def window_wait(view: PaceView, limit: int, window: float, poll: float, margin: float) -> float:
     """:func:`compute_wait` over the shared state's counts."""
-    margin = margin_for(window)
     since = view.now - window - margin
     recent = view.done_since(since)
     live = recent + view.in_flight()
@@ -154,7 +158,11 @@ class SharedPacer:
         self.clock = clock
         self._sleep = sleep
         self.poll = min(POLL_SECONDS, max(0.005, self.window / 50))
-        self.store = PaceStore(get_engine(state_url, state_dir))
+        engine = get_engine(state_url, state_dir)
+        self.store = PaceStore(engine)
+        # SQLite state lives on one machine, so every stamp in it comes from one clock
+        self.one_clock = engine.dialect.name == "sqlite"
+        self.margin = margin_for(self.window, one_clock=self.one_clock)
         self._cancel = threading.Event()
         self._gate = threading.Lock()  # one thread of this process asks the shared state at a time
         self._pruned_at = 0.0
@@ -176,9 +184,11 @@ class SharedPacer:
             return self.poll  # start conservatively: one request until the server has spoken
         waits = [server_wait(view, self.window, self.poll)]
         if self.limit is not None:
-            waits.append(window_wait(view, self.limit, self.window, self.poll))
+            waits.append(window_wait(view, self.limit, self.window, self.poll, self.margin))
         elif view.answered and view.srv_limit is None:  # a server without X-RateLimit-* headers
-            waits.append(window_wait(view, settings.DEFAULT_RATE_LIMIT, settings.DEFAULT_RATE_WINDOW_SECONDS, self.poll))
+            default_window = settings.DEFAULT_RATE_WINDOW_SECONDS
+            waits.append(window_wait(view, settings.DEFAULT_RATE_LIMIT, default_window, self.poll,
+                                     margin_for(default_window, one_clock=self.one_clock)))
         return max(waits)
 
     # --- public --------------------------------------------------------------------------------
@@ -258,5 +268,5 @@ class SharedPacer:
         now = self.clock()
         if now - self._pruned_at >= PRUNE_EVERY or now < self._pruned_at:
             self._pruned_at = now
-            keep = max(self.window, settings.DEFAULT_RATE_WINDOW_SECONDS) + margin_for(self.window)
+            keep = max(self.window, settings.DEFAULT_RATE_WINDOW_SECONDS) + margin_for(self.window)  # the wider one
             self.store.prune(self.key_fp, now, keep, self.stale_after, cap_block_at=now + MAX_BLOCK_SECONDS)
