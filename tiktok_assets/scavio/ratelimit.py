@@ -163,6 +163,8 @@ class SharedPacer:
         # SQLite state lives on one machine, so every stamp in it comes from one clock
         self.one_clock = engine.dialect.name == "sqlite"
         self.margin = margin_for(self.window, one_clock=self.one_clock)
+        # the window assumed for a server that sends no X-RateLimit-* headers, and its margin
+        self.default_margin = margin_for(settings.DEFAULT_RATE_WINDOW_SECONDS, one_clock=self.one_clock)
         self._cancel = threading.Event()
         self._gate = threading.Lock()  # one thread of this process asks the shared state at a time
         self._pruned_at = 0.0
@@ -186,9 +188,8 @@ class SharedPacer:
         if self.limit is not None:
             waits.append(window_wait(view, self.limit, self.window, self.poll, self.margin))
         elif view.answered and view.srv_limit is None:  # a server without X-RateLimit-* headers
-            default_window = settings.DEFAULT_RATE_WINDOW_SECONDS
-            waits.append(window_wait(view, settings.DEFAULT_RATE_LIMIT, default_window, self.poll,
-                                     margin_for(default_window, one_clock=self.one_clock)))
+            waits.append(window_wait(view, settings.DEFAULT_RATE_LIMIT, settings.DEFAULT_RATE_WINDOW_SECONDS,
+                                     self.poll, self.default_margin))
         return max(waits)
 
     # --- public --------------------------------------------------------------------------------
@@ -268,5 +269,7 @@ class SharedPacer:
         now = self.clock()
         if now - self._pruned_at >= PRUNE_EVERY or now < self._pruned_at:
             self._pruned_at = now
-            keep = max(self.window, settings.DEFAULT_RATE_WINDOW_SECONDS) + margin_for(self.window)  # the wider one
+            # keep every send any rule still counts: the wider of the two windows plus the multi-host
+            # margin (never the smaller one-clock margin), so pruning cannot free a slot early
+            keep = max(self.window, settings.DEFAULT_RATE_WINDOW_SECONDS) + margin_for(self.window)
             self.store.prune(self.key_fp, now, keep, self.stale_after, cap_block_at=now + MAX_BLOCK_SECONDS)
