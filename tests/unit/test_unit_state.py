@@ -65,6 +65,21 @@ def test_ledger_store_totals_balance_and_entries(memory_engine):
     assert store.entries("run-2") == [rows[-1]] and store.entries()[:4] == rows[:4] and store.pending() == 6
 
 
+def test_spend_by_asset_sums_charged_requests_and_credits_per_asset_of_one_run(memory_engine):
+    store = LedgerStore(memory_engine, key_fp="k1")
+    rows = [entry(0, DAY), entry(1, DAY, credits=2), entry(2, DAY, status=429, credits=0), entry(3, DAY, run="run-2"),
+            LedgerEntry(endpoint="/api/v1/tiktok/posts", params_hash="p", http_status=200, credits_used=1,
+                        credits_remaining=None, latency_ms=1.0, requested_at=DAY, asset="posts", run_id="run-1"),
+            LedgerEntry(endpoint="/api/v1/tiktok/profile", params_hash="n", http_status=500, credits_used=0,
+                        credits_remaining=None, latency_ms=1.0, requested_at=DAY, asset=None, run_id="run-1")]
+    for row in rows:
+        store.append(row)
+    # a 429 and an unanswered request are no page; run-2's row is not run-1's
+    assert store.spend_by_asset("run-1") == {"profiles": (2, 3), "posts": (1, 1), None: (0, 0)}
+    assert store.spend_by_asset("run-2") == {"profiles": (1, 1)}
+    assert store.spend_by_asset("no-such-run") == {}
+
+
 class FakeLake:
     """Records what an export writes (the real lake is not needed to test the claim/mark logic)."""
 

@@ -23,8 +23,4 @@ def run_spend(run_id: str) -> dict[str | None, Spend]:
     """``asset -> Spend`` of every ledger row of ``run_id`` (``None``: requests no asset claimed)."""
     from ..budget.sensors import shared_ledger
 
-    out: dict[str | None, Spend] = {}
-    for entry in shared_ledger().entries(run_id=run_id):
-        prev = out.get(entry.asset, Spend())
-        out[entry.asset] = Spend(prev.pages + (1 if entry.credits_used else 0), prev.credits + int(entry.credits_used or 0))
-    return out
+    return {asset: Spend(pages, credits) for asset, (pages, credits) in shared_ledger().spend_by_asset(run_id).items()}

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy import Engine, and_, case, delete, func, insert, select, update
 
 from ..scavio.types import LedgerEntry
 from .engine import locked
@@ -84,6 +84,18 @@ class LedgerStore:
             q = q.where(ledger.c.run_id == run_id)
         with self.engine.connect() as conn:
             return [LedgerEntry(**row) for row in conn.execute(q).mappings()]
+
+    def spend_by_asset(self, run_id: str) -> dict[str | None, tuple[int, int]]:
+        """``asset -> (charged requests, credits)`` of ``run_id``'s rows, summed by the database.
+
+        Why not :meth:`entries`: the CLI's summary needs two sums per asset, and building a
+        ``LedgerEntry`` per request (thousands for a full load) only to add them up was most of its time.
+        """
+        credits = func.coalesce(ledger.c.credits_used, 0)
+        q = (select(ledger.c.asset, func.sum(case((credits != 0, 1), else_=0)), func.sum(credits))
+             .where(ledger.c.run_id == run_id).group_by(ledger.c.asset))
+        with self.engine.connect() as conn:
+            return {asset: (int(pages or 0), int(total or 0)) for asset, pages, total in conn.execute(q)}
 
     def pending(self) -> int:
         with self.engine.connect() as conn:
