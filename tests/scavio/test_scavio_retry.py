@@ -30,6 +30,18 @@ def test_reset_is_unix_time_fractional_or_delta():
     assert retry.parse_reset(None, NOW) is None
 
 
+def test_reset_at_is_the_servers_own_time_when_it_sends_a_unix_time():
+    """A unix time is kept as the server said it (the pacer orders answers by it), also when it has
+    already passed by our clock; "seconds from now" is read against our clock and says so."""
+    assert retry.parse_reset_at(f"{NOW + 2.25}", NOW) == (pytest.approx(NOW + 2.25 + retry.RESET_MARGIN), True)
+    assert retry.parse_reset_at(f"{NOW + 2.25}", NOW + 1.0) == retry.parse_reset_at(f"{NOW + 2.25}", NOW)
+    assert retry.parse_reset_at(str(int(NOW - 5)), NOW) == (pytest.approx(NOW - 5 + retry.RESET_MARGIN), True)
+    assert retry.parse_reset_at("12", NOW) == (pytest.approx(NOW + 12 + retry.RESET_MARGIN), False)
+    for bad in ("nan", "inf", "-1", "tomorrow", None):
+        assert retry.parse_reset_at(bad, NOW) == (None, False), bad
+    assert retry.parse_reset("inf", NOW) is None
+
+
 def test_message_parsing():
     assert retry.parse_message("Rate limit exceeded. Retry after 30 seconds.") == 30.0
     assert retry.parse_message("please retry in 2.5s") == 2.5

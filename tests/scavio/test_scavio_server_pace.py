@@ -89,6 +89,25 @@ def test_a_sliding_window_server_gets_no_429_at_its_pace(simulator_factory, make
     assert elapsed < 12.0, elapsed  # about 5 windows at the server's pace, not the default 10 per minute
 
 
+def test_two_runs_on_a_sliding_window_with_reordered_answers_stay_within_it(simulator_factory, make_client):
+    """The pacer takes a later Reset as a later count (a sliding window's answer may report more room
+    than the one before). Answers that overtake each other (latency 30 +/- 25 ms) and two runs sharing
+    the key's state must still never send more than the window holds: 0 429s, each request paid once."""
+    import threading
+
+    sim = simulator_factory(rate_limit=20, rate_window=1.0, rate_window_kind="sliding", latency_ms=30, latency_jitter_ms=25)
+    clients = [make_client(sim, rate_limit=None, max_concurrency=8, max_retries=8) for _ in range(2)]
+    threads = [threading.Thread(target=spend, args=(c, 60)) for c in clients]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    stats = sim.stats()
+    assert stats["status"] == {200: 120}, stats["status"]
+    assert stats["charged"] == 120 and sum(c.credits_spent for c in clients) == 120
+    assert max_in_any_window([t for t, *_ in sim.request_log], 1.0) <= 20
+
+
 def test_the_simulator_slides_its_window(simulator_factory, make_client):
     """The adversarial switch itself: 3 per second, sliding; a 4th inside the second is refused, and its
     Reset is the oldest arrival + 1 s."""

@@ -7,8 +7,9 @@ The state is keyed by a sha256 fingerprint of (base_url, api_key) — never the 
 Two rules, both applied under the key's lock before every send:
 
 - **The server's word** (always): every answer's ``X-RateLimit-Limit/Remaining/Reset`` is the one
-  count all hosts share. The newest answer (by send time) becomes the basis: its ``Remaining`` minus
-  the requests that were still in flight when it arrived, minus every send since. At zero, senders
+  count all hosts share. The newest answer in the server's count (a later ``Reset``, or the same one
+  with a lower ``Remaining``; see :mod:`tiktok_assets.state.pace`) becomes the basis: its
+  ``Remaining`` minus the requests that were still in flight when it arrived, minus every send since. At zero, senders
   wait for the answers in flight, then for ``Reset``. Once ``Reset`` has passed, the room is the old
   estimate plus one slot until an answer from after the reset sets a new basis: the notes do not say
   whether the window is fixed (every slot frees at Reset) or sliding (the oldest request's slot alone),
@@ -135,9 +136,8 @@ def answer_from_headers(headers: Mapping[str, str], now: float) -> ServerAnswer:
             return None
         return value if value is not None and value >= 0 else None
 
-    delay = retry.parse_reset(retry.header(headers, "X-RateLimit-Reset"), now)
-    return ServerAnswer(as_int("X-RateLimit-Limit"), as_int("X-RateLimit-Remaining"),
-                        None if delay is None else now + delay)
+    reset_at, timestamp = retry.parse_reset_at(retry.header(headers, "X-RateLimit-Reset"), now)
+    return ServerAnswer(as_int("X-RateLimit-Limit"), as_int("X-RateLimit-Remaining"), reset_at, reset_is_timestamp=timestamp)
 
 
 class SharedPacer:

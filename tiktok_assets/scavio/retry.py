@@ -10,6 +10,7 @@ official Scavio SDK (0.5 s base, 8 s cap). The ``reason`` travels into the log l
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections.abc import Callable, Mapping
@@ -62,16 +63,30 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
 
 def parse_reset(value: str | None, now: float) -> float | None:
     """Seconds until ``X-RateLimit-Reset`` (unix seconds, may be fractional); None if unusable."""
+    at, _timestamp = parse_reset_at(value, now)
+    return None if at is None else max(RESET_MARGIN, at - now)
+
+
+def parse_reset_at(value: str | None, now: float) -> tuple[float | None, bool]:
+    """When ``X-RateLimit-Reset`` says the count frees (unix seconds, ``RESET_MARGIN`` included), and
+    whether the header gave it as a unix time.
+
+    Why the flag: a unix time is the server's own clock, so two answers from one server moment carry
+    the same value and a later Reset means a later count (the pacer orders answers by it, see
+    :mod:`tiktok_assets.state.pace`). "Seconds from now" is read against our receive time, which network
+    jitter moves. A unix time is not clamped to ``now`` here: a Reset already passed is simply passed.
+    """
     if value is None:
-        return None
+        return None, False
     try:
         reset = float(value.strip())
     except ValueError:
-        return None
-    if reset != reset or reset < 0:  # NaN or negative
-        return None
-    delay = reset if reset < _EPOCH_THRESHOLD else reset - now
-    return max(0.0, delay) + RESET_MARGIN
+        return None, False
+    if not 0 <= reset < math.inf:  # NaN, negative or infinite
+        return None, False
+    if reset < _EPOCH_THRESHOLD:
+        return now + reset + RESET_MARGIN, False
+    return reset + RESET_MARGIN, True
 
 
 def parse_message(message: str | None) -> float | None:

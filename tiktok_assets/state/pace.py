@@ -44,6 +44,7 @@ class ServerAnswer:
     limit: int | None
     remaining: int | None
     reset_at: float | None  # unix seconds
+    reset_is_timestamp: bool = False  # Reset came as the server's unix time, not seconds from our receipt
 
 
 @dataclass
@@ -93,23 +94,40 @@ class PaceView:
         return self._counts[name]
 
 
+# How far apart two Reset values may be and still name one server moment. A Reset sent as a unix
+# time is the server's own clock, exact to its precision (milliseconds here: twice that covers rounding
+# on either side). One sent as "seconds from now" is read against our receive time, which the network
+# moves: there a quarter second (``PaceStore.finish``'s ``accept_tolerance``) separates windows.
+TIMESTAMP_TOLERANCE = 0.002
+
+
+def _server_order(answer: ServerAnswer, basis_reset: float, basis_reported: int, tolerance: float) -> int:
+    """Whether the server counted ``answer`` after the basis answer (1), before it (-1), or nothing says (0).
+
+    The notes give ``X-RateLimit-Reset`` but not the kind of window, and no kind moves it backwards as
+    the server's time goes on: a fixed window keeps it until the window ends, a sliding one moves it to
+    its next-oldest request. So a Reset later by more than ``tolerance`` is a later count (on a sliding
+    window, one that may report more room: slots freed), an earlier one an earlier count. With the same
+    Reset nothing left the window between the two, so the count only went down: the lower
+    ``Remaining`` is the later word, whatever order the answers arrived in.
+    """
+    assert answer.reset_at is not None and answer.remaining is not None
+    if answer.reset_at > basis_reset + tolerance:
+        return 1
+    if answer.reset_at < basis_reset - tolerance:
+        return -1
+    return (answer.remaining < basis_reported) - (answer.remaining > basis_reported)
+
+
 def _is_newest(answer: ServerAnswer, basis_reset: float | None, basis_reported: int | None, sent_at: float,
                basis_sent: float | None, tolerance: float) -> bool:
-    """Whether ``answer`` is fresher server state than the current basis.
-
-    Within one server window the count only goes down, so the lowest ``Remaining`` is the latest
-    word, whatever order the answers arrive in (requests sent in one order can reach the server in
-    another). A later ``Reset`` is a new window; an earlier one is a late answer from an old window.
-    Without a ``Reset``, the later-sent request wins.
-    """
+    """Whether ``answer`` is fresher server state than the current basis (see :func:`_server_order`;
+    an answer as fresh as the basis, the same Reset and Remaining, may replace it). Without a
+    ``Reset``, the later-sent request wins."""
     if basis_reported is None or answer.remaining is None:
         return basis_reported is None
     if answer.reset_at is not None and basis_reset is not None:
-        if answer.reset_at > basis_reset + tolerance:
-            return True
-        if answer.reset_at < basis_reset - tolerance:
-            return False
-        return answer.remaining <= basis_reported
+        return _server_order(answer, basis_reset, basis_reported, tolerance) >= 0
     return basis_sent is None or sent_at >= basis_sent
 
 
@@ -118,21 +136,19 @@ def _counted_before_basis(answer: ServerAnswer, view: PaceView, sent_at: float, 
 
     When the basis answer arrived, every send still in flight was subtracted from its ``Remaining``,
     because the server may count it after the basis request. A send that left *before* that answer
-    arrived and now reports a higher ``Remaining`` of the same window reached the server before the
-    basis request (within a window the count only goes down), so the basis ``Remaining`` already
-    counts it; one that reports an earlier window was counted there. Either way the subtraction was
-    double and the slot is returned. Without this, reordered answers left a few slots of every
-    window unused (more with more senders in flight: two runs on one key, slow answers). Only
-    answers with ``Remaining`` and ``Reset`` qualify: a 429 (``Remaining`` 0), a transport error or a
-    header-less answer returns nothing, so the estimate stays at or below the server's true count.
+    arrived and that the server counted before the basis request (:func:`_server_order`: an earlier
+    Reset, or the same one with a higher ``Remaining``) is already in the basis ``Remaining``, or in an
+    earlier window. Either way the subtraction was double and the slot is returned. Without this,
+    reordered answers left a few slots of every window unused (more with more senders in flight: two
+    runs on one key, slow answers). Only answers with ``Remaining`` and ``Reset`` qualify: a 429
+    (``Remaining`` 0), a transport error or a header-less answer returns nothing, so the estimate
+    stays at or below the server's true count.
     """
     if view.srv_remaining is None or view.srv_reported is None or view.srv_basis_at is None or view.srv_reset is None:
         return False
     if answer.remaining is None or answer.reset_at is None or not sent_at < view.srv_basis_at:
         return False
-    if answer.reset_at < view.srv_reset - tolerance:
-        return True
-    return abs(answer.reset_at - view.srv_reset) <= tolerance and answer.remaining > view.srv_reported
+    return _server_order(answer, view.srv_reset, view.srv_reported, tolerance) < 0
 
 
 class PaceStore:
@@ -183,8 +199,9 @@ class PaceStore:
                 return
             view = self._view(conn, key_fp, t)
             values: dict[str, Any] = {"answered": True}
+            tolerance = TIMESTAMP_TOLERANCE if answer.reset_is_timestamp else accept_tolerance
             if answer.remaining is not None and _is_newest(answer, view.srv_reset, view.srv_reported, sent_at,
-                                                           view.srv_basis_sent, accept_tolerance):
+                                                           view.srv_basis_sent, tolerance):
                 in_flight_others = view.in_flight()
                 limit = answer.limit if answer.limit is not None else view.srv_limit
                 values.update(srv_limit=limit, srv_reported=answer.remaining,
@@ -193,7 +210,7 @@ class PaceStore:
             else:
                 if answer.limit is not None and view.srv_limit is None:
                     values.update(srv_limit=answer.limit)
-                if _counted_before_basis(answer, view, sent_at, accept_tolerance):
+                if _counted_before_basis(answer, view, sent_at, tolerance):
                     values.update(srv_remaining=(view.srv_remaining or 0) + 1)
             conn.execute(_UPDATE_KEY, {"k": key_fp, **values})
 
