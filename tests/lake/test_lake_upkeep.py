@@ -68,6 +68,22 @@ def test_reads_build_the_dataset_over_the_days_files_only_with_the_same_rows(any
 
 
 @pytest.mark.timeout(120)
+def test_day_counts_give_what_a_day_holds_and_what_one_capture_wrote_from_one_read(any_lake):
+    """What every partition's materialization reports: the rows its day holds (every observation) and,
+    of those, the rows of this run's capture; a second capture of a day on a later day adds to it."""
+    _history(any_lake)  # every day: 3 rows of the capture at AT
+    later = AT + timedelta(days=1)
+    _write(any_lake, DAYS[2], "a", ["x1", "x2", "x3", "x4"], at=later)
+    unknown = date(2026, 12, 1)
+    held, captured = any_lake.day_counts("posts", [DAYS[1], DAYS[2], unknown], captured_at=later)
+    assert held == {DAYS[1]: 3, DAYS[2]: 7, unknown: 0}
+    assert captured == {DAYS[1]: 0, DAYS[2]: 4, unknown: 0}
+    assert any_lake.rows_per_day("posts", [DAYS[2]], captured_at=AT) == {DAYS[2]: 3}
+    assert any_lake.day_counts("posts", [DAYS[2]]) == ({DAYS[2]: 7}, {DAYS[2]: 0})
+    assert any_lake.day_counts("comments", [DAYS[2]], captured_at=AT) == ({DAYS[2]: 0}, {DAYS[2]: 0})  # no table yet
+
+
+@pytest.mark.timeout(120)
 def test_maintenance_compacts_only_days_with_several_files_then_nothing(any_lake):
     _history(any_lake)
     before = DAYS[4]  # DAYS[4] and DAYS[5] are still open

@@ -279,8 +279,7 @@ class AssetRun:
         run_md = {**self.run_metadata(outcomes), **(extra or {})}
         run_credits = run_md["credits_used"].value
         days = self.window.days()
-        held = self.lake.rows_per_day(self.name, days)
-        captured = self.lake.rows_per_day(self.name, days, captured_at=self.captured_at)
+        held, captured = self.lake.day_counts(self.name, days, captured_at=self.captured_at)
         if not self.partitioned:
             day = self.window.start
             yield MaterializeResult(asset_key=self.context.asset_key, metadata={**run_md, **self.day_metadata(day, held[day], captured[day], run_credits)},
