@@ -9,7 +9,7 @@ import pytest
 
 from tiktok_assets.assets.windows import today_utc
 
-ROW = re.compile(r"^(?P<asset>[a-z_]+|\(no asset\))\s+(?P<status>.+?)\s+(?P<rows>\d+)\s+(?P<pages>\d+)\s+(?P<credits>\d+)\s+[\d.]+(\s|$)")
+ROW = re.compile(r"^(?P<asset>[a-z_]+|\(no asset\))\s+(?P<status>.+?)\s+(?P<rows>\d+)\s+(?P<pages>\d+)\s+(?P<credits>\d+)\s+(?P<seconds>[\d.]+)(\s|$)")
 
 
 def summary_rows(stdout: str) -> dict[str, dict[str, str]]:
@@ -66,3 +66,29 @@ def test_summary_credits_equal_the_ledger_when_an_asset_fails(cli, monkeypatch, 
     ledger = ledger_by_asset(cli, monkeypatch, run_id)
     assert sum(ledger.values()) == charged
     assert {a: int(r["credits"]) for a, r in rows.items() if int(r["credits"])} == {a or "(no asset)": c for a, c in ledger.items() if c}
+
+
+def test_summary_seconds_run_from_the_family_steps_start_to_the_assets_last_materialization(cli, monkeypatch) -> None:
+    """An asset's seconds in the summary, checked against Dagster's own step statistics of the run (the
+    summary reads both ends from one read of the run's log)."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    cli.track(accounts=["chef_lina", "pixel_pets"])
+    cli.home.mkdir()
+    proc = cli.run("materialize", "--date", today_utc().isoformat(), "--select", "profiles,posts,comments", "--no-dbt",
+                   "--force")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    shown = {a: float(r["seconds"]) for a, r in summary_rows(proc.stdout).items()}
+    match = re.search(r"^run (\S+) finished", proc.stdout, re.MULTILINE)
+    assert match, proc.stdout
+    monkeypatch.setenv("DAGSTER_HOME", str(cli.home))
+    with DagsterInstance.get() as instance:
+        starts = {s.step_key: s.start_time for s in instance.get_run_step_stats(match[1])}
+        expected: dict[str, float] = {}
+        for e in instance.all_logs(match[1], of_type=DagsterEventType.ASSET_MATERIALIZATION):
+            name = e.dagster_event.asset_key.path[-1]
+            expected[name] = max(expected.get(name, 0.0), e.timestamp - starts[e.step_key])
+    assert set(expected) == {"profiles", "posts", "comments"}, expected
+    for name, seconds in expected.items():
+        assert shown[name] == pytest.approx(seconds, abs=0.011), (name, shown, expected)
+        assert seconds > 0
