@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -17,6 +18,22 @@ def test_materialize_without_a_key_is_one_line(cli, how: str) -> None:
     assert_user_error(proc, "SCAVIO_API_KEY is not set", "export SCAVIO_API_KEY=")
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert cli.requests() == 0
+
+
+def test_a_rejected_key_stops_after_one_request_and_says_so_without_the_clients_traceback(cli) -> None:
+    """A key the server rejects (401) can only be found out by sending: one request, nothing charged, the
+    run fails naming SCAVIO_API_KEY, and the step failure carries the message, not the client's
+    traceback chained to it (it was 180 lines of output around the one line that matters)."""
+    wrong = "sk_not_the_right_key_0000"
+    cli.track(accounts=["chef_lina", "pixel_pets", "urban_runner"])
+    proc = cli.run("materialize", "--date", today_utc().isoformat(), "--select", "profiles,posts", "--no-dbt",
+                   SCAVIO_API_KEY=wrong)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out[-3000:]
+    assert cli.requests() == 1 and cli.sim.stats()["charged"] == 0, cli.sim.stats()
+    assert re.search(r"^profiles\s+failed\s.*HTTP 401.*check SCAVIO_API_KEY", proc.stdout, re.MULTILINE), proc.stdout
+    assert "The above exception was the direct cause" not in out and "scavio/requester.py" not in out, out[-3000:]
+    assert wrong not in out
 
 
 def test_estimate_needs_no_key(cli) -> None:

@@ -128,6 +128,20 @@ def test_402_stops_all_spending(simulator, make_client):
     assert simulator.stats()["requests"] == {POSTS: 4}  # nothing else was sent
 
 
+@pytest.mark.parametrize("fault", ["402", "401"])
+def test_a_run_stopping_answer_lets_no_waiting_sender_out(simulator_factory, api_key, make_client, fault: str):
+    """Eight senders start together on a fresh key: the pacer lets one out until the server has spoken.
+    Its answer (an empty balance, or a rejected key) stops the run before the slot it frees lets the
+    seven waiting senders out: one request, and each of the eight fails with the same error."""
+    sim = simulator_factory(initial_credits=0) if fault == "402" else simulator_factory()
+    client = make_client(sim, rate_limit=None, max_concurrency=8,
+                         **({} if fault == "402" else {"api_key": api_key + "-revoked"}))
+    results = list(client.map_concurrent(lambda name: client.profile(username=name), ["chef_lina"] * 8))
+    expected = InsufficientCreditsError if fault == "402" else AuthError
+    assert [type(r) for _, r in results] == [expected] * 8, results
+    assert sim.stats()["requests"] == {PROFILE: 1} and sim.stats()["charged"] == 0
+
+
 def test_404_is_an_entity_outcome(simulator, make_client):
     client = make_client(simulator)
     with pytest.raises(EntityNotFoundError) as info:

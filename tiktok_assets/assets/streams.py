@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from dagster import Failure, MetadataValue
 
-from ..scavio.errors import BudgetExceededError
+from ..scavio.errors import RUN_STOPPING_ERRORS, BudgetExceededError
 from .fanout import EntityOutcome, describe_entity_error, is_entity_error, summarize
 
 if TYPE_CHECKING:
@@ -61,6 +61,12 @@ def longest_first(plans: Mapping[str, EntityPlan], entities: Sequence[str]) -> l
     only a few entities hold open writers at once."""
     planned = [e for e in entities if e in plans]
     return sorted(planned, key=lambda e: -max((w or 0 for w in plans[e].weights.values()), default=0))
+
+
+def cause_to_chain(exc: BaseException) -> BaseException | None:
+    """The cause a run's :class:`Failure` carries: none for an error that says it all (see
+    ``RUN_STOPPING_ERRORS``), else ``exc`` with its traceback."""
+    return None if isinstance(exc, RUN_STOPPING_ERRORS) else exc
 
 
 def fan_out_streams(run: AssetRun, entities: Sequence[str], plan: Callable[[str, EntityOutcome], EntityPlan],
@@ -120,7 +126,7 @@ def fan_out_streams(run: AssetRun, entities: Sequence[str], plan: Callable[[str,
             outcomes[entity].error = outcomes[entity].error or f"{entity!r} not captured: {exc}"
             return
         if not is_entity_error(exc):
-            raise fatal(entity, exc) from exc
+            raise fatal(entity, exc) from cause_to_chain(exc)
         if outcomes[entity].error is None:
             outcomes[entity].error = describe_entity_error(entity, exc)
             run.context.log.warning(f"{run.name} [{run.window}] {outcomes[entity].error}")
@@ -148,7 +154,7 @@ def fan_out_streams(run: AssetRun, entities: Sequence[str], plan: Callable[[str,
                 end(entity)
     if budget_stop:
         entity, exc = budget_stop[0]
-        raise fatal(entity, exc) from exc
+        raise fatal(entity, exc) from cause_to_chain(exc)
     ordered = [outcomes[e] for e in entities]
     run.fill_ledger_stats(ordered)
     summarize(run, ordered)

@@ -64,3 +64,11 @@ class BudgetExceededError(Exception):
 
 class RunInterruptedError(Exception):
     """The run was interrupted (Ctrl-C, SIGTERM, a Dagster termination) while a request waited; it was not sent."""
+
+
+# Why a group: these stop a run for a reason outside the code (the key, the account's balance, a
+# budget, a stop request), and their message says it all. A step failing on one of them names it in
+# one line; chaining the client's traceback to it only buries that line (180 lines for a wrong key).
+# Anything else that stops a run is unexpected, and keeps its traceback.
+RUN_STOPPING_ERRORS: tuple[type[Exception], ...] = (AuthError, InsufficientCreditsError, BudgetExceededError,
+                                                    RunInterruptedError)

@@ -186,6 +186,9 @@ class Requester:
         used = 0
         try:
             token = self.pacer.acquire()
+            if isinstance(self._stop, (AuthError, InsufficientCreditsError)):  # the key or the balance failed
+                self.pacer.release(token)  # while this sender waited for its slot: it would fail too, not sent
+                self.raise_if_stopped()  # (a budget stop lets a request already reserved within it go out)
             requested_at, started = time.time(), time.perf_counter()
             try:
                 response = self._http.post(endpoint, json=dict(params))
@@ -194,6 +197,9 @@ class Requester:
                 log.debug("POST %s -> %s after %.0f ms", endpoint, type(exc).__name__, (time.perf_counter() - started) * 1e3)
                 return _Retry(ServerError(endpoint, self.scrub(f"{type(exc).__name__}: {exc}")), "transient")
             measured = (time.perf_counter() - started) * 1e3
+            halting = self._halting_error(endpoint, response)
+            if halting is not None:  # stop the run before this answer frees a slot: no sender of it goes out after
+                self._halt(halting)
             self.pacer.release(token, response.headers)
             used, result = self._interpret(endpoint, params, response, requested_at, measured)
         finally:
@@ -235,17 +241,31 @@ class Requester:
             return used, _Retry(RateLimitedError(endpoint, message, status=status, code=code), "rate", response.headers)
         if status >= 500:
             return used, _Retry(ServerError(endpoint, message, status=status, code=code), "transient")
-        if status in (401, 403):
-            raise self._halt(AuthError(endpoint, f"the API key is missing or was rejected (check SCAVIO_API_KEY); "
-                                                 f"API said: {message}", status=status, code=code))
-        if status == 402:
-            raise self._halt(InsufficientCreditsError(endpoint, f"credit balance exhausted; no further requests "
-                                                                f"this run. API said: {message}", status=status, code=code))
+        halting = self._halting_error(endpoint, response)
+        if halting is not None:
+            self._halt(halting)
+            self.raise_if_stopped()
         if status == 404:
             raise EntityNotFoundError(endpoint, message, status=status, code=code)
         if 400 <= status < 500:
             raise BadRequestError(endpoint, message, status=status, code=code)
         raise MalformedResponseError(endpoint, f"unexpected HTTP {status}: {message}", status=status, code=code)
+
+    def _halting_error(self, endpoint: str, response: httpx.Response) -> ScavioError | None:
+        """The error that stops every request of the run (a rejected key, an exhausted balance), else None."""
+        status = response.status_code
+        if status not in (401, 402, 403):
+            return None
+        try:
+            body: Any = response.json()
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        code, message = self._error_details(body, response)
+        if status == 402:
+            return InsufficientCreditsError(endpoint, f"credit balance exhausted; no further requests this run. "
+                                                      f"API said: {message}", status=status, code=code)
+        return AuthError(endpoint, f"the API key is missing or was rejected (check SCAVIO_API_KEY); API said: {message}",
+                         status=status, code=code)
 
     def _error_details(self, body: Any, response: httpx.Response) -> tuple[str | None, str]:
         """(code, message) from ``{"error": {"code", "message"}}``, tolerating other shapes."""
