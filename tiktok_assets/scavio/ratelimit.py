@@ -9,8 +9,8 @@ Two rules, both applied under the key's lock before every send:
 - **The server's word** (always): every answer's ``X-RateLimit-Limit/Remaining/Reset`` is the one
   count all hosts share. The newest answer in the server's count (a later ``Reset``, or the same one
   with a lower ``Remaining``; see :mod:`tiktok_assets.state.pace`) becomes the basis: its
-  ``Remaining`` minus the requests that were still in flight when it arrived, minus every send since. At zero, senders
-  wait for the answers in flight, then for ``Reset``. Once ``Reset`` has passed, the room is the old
+  ``Remaining`` minus the requests that were still in flight when it arrived, minus every send since.
+  At zero, senders wait for the answers in flight, then for ``Reset``. Once ``Reset`` has passed, the room is the old
   estimate plus one slot until an answer from after the reset sets a new basis: the notes do not say
   whether the window is fixed (every slot frees at Reset) or sliding (the oldest request's slot alone),
   and reading a passed Reset as ``Limit`` fresh slots meets 429s on a sliding one. Before any answer at all, one request at a
