@@ -167,13 +167,15 @@ REASONS: list[tuple[str, str | tuple[str | Fig, ...]]] = [
      "A sliding window frees its slots one at a time, as the previous window's requests leave it, and its "
      "`X-RateLimit-Reset` names only the next one. Since nothing says which kind of window Scavio has, the "
      "pacer sends, after each Reset, what it had left plus one request, and waits for that answer's count "
-     "before more (on a fixed window this costs one answer's latency per window, spent waiting anyway). On a "
-     "sliding window every Reset is such a cycle, each waited with the 20 ms margin that keeps a burst from "
-     "arriving a hair before a fixed window's reset, so a window's requests spread and each window lags the "
-     "previous one by about 0.1 s (measured standalone, 2026-12-05: 1.063x and 1.040x with 0 429s; the pacer "
-     "that read a passed Reset as a fresh window of `X-RateLimit-Limit` ran 1.203x with 19 429s and 1.107x "
-     "with 41). What would reach 1.05x: a smaller margin for resets that free few slots, at the risk of "
-     "429s on a server whose clock runs a little behind ours."),
+     "before more (on a fixed window this costs one answer's latency per window, spent waiting anyway). An "
+     "answer whose Reset is later on the server's own clock is a later count, also when it reports more room "
+     "(slots freed), so the freed slots go out as the answers name them (before 2026-12-06 only a Reset a "
+     "quarter second later counted as newer, and a sliding window's requests went out one per answer: "
+     "1.074x and 1.039x standalone, then 1.034x and 1.022x, 0 429s). What is left is the reaction to each "
+     "freed slot: the 20 ms margin after each Reset that keeps a burst from arriving a hair before a fixed "
+     "window's reset, and one answer's round trip, which each window's requests carry into the next. What "
+     "would reach 1.00x: a smaller margin for resets that free few slots, at the risk of 429s on a server "
+     "whose clock runs a little behind ours."),
     ("pacer alone, server's pace",
      "Every sender always has a request ready here, so what is above 1.00x is the pacer's own cost: the "
      "burst at each window's start (one state transaction per send) and the last window's burst at the "
